@@ -1,0 +1,13 @@
+"""xiaoan (校安档案): school safety dossiers kept as code.
+
+The package is a one-way pipeline, one module per step:
+load (YAML → data with positions) → validate (schema + cross-record checks → findings)
+→ evaluate (rules as of a date → findings, statuses, aggregates) → render (site, exports).
+"""
+
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+ROOT = Path(__file__).resolve().parent
+SCHEMA_DIR = ROOT.parent / "schema"

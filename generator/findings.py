@@ -1,0 +1,41 @@
+"""Findings: the plain data every check produces and every reporter consumes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place in one file.
+
+    ``message`` and ``place`` are Chinese, for people; ``code`` and ``path`` (a JSON pointer)
+    are for machines. Rule findings also carry the school, the rule's category and its source.
+    """
+
+    file: str
+    message: str
+    code: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    place: str = ""
+    severity: str = "error"
+    school: str | None = None
+    category: str | None = None
+    source: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.column or 0, self.code, self.path)
+
+
+def pointer(path: tuple | list) -> str:
+    """A JSON pointer (RFC 6901) for a path of keys and indices."""
+    if not path:
+        return ""
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)

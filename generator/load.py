@@ -1,0 +1,303 @@
+"""Load YAML dossiers safely, keeping the source position of every value.
+
+The C parser composes a node tree; one walk builds plain data from it and records where each
+value, and each mapping key, stands in the file. Nothing here executes tags, expands aliases
+or turns dates into objects: a dossier is text, numbers, booleans, lists and mappings.
+
+Bad input never raises anything but :class:`LoadError`, which carries a Chinese finding that
+names the file and place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.findings import Finding
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+
+Path_ = tuple  # a path into the data: keys and list indices
+
+try:  # the C parser is much faster; fall back to the pure-Python one where libyaml is missing
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML with dates left as strings (a dossier's dates are validated as text)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_STR = "tag:yaml.org,2002:str"
+_SCALARS = {
+    _STR: yaml.SafeLoader.construct_yaml_str,
+    "tag:yaml.org,2002:int": yaml.SafeLoader.construct_yaml_int,
+    "tag:yaml.org,2002:float": yaml.SafeLoader.construct_yaml_float,
+    "tag:yaml.org,2002:bool": yaml.SafeLoader.construct_yaml_bool,
+    "tag:yaml.org,2002:null": yaml.SafeLoader.construct_yaml_null,
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar methods are used
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a dossier; ``finding`` says where and why, in Chinese."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its data and where each part of it stands in the text."""
+
+    file: str
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
+    raw: dict[Path_, str] = field(default_factory=dict, repr=False)
+    """The source text of plain scalars that YAML turned into something other than text
+    (``no`` → false, ``07:20`` → 440): messages quote it and say to add quotes."""
+
+    def locate(self, path: Iterable, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor.
+
+        With ``key=True`` the position of the mapping key is preferred (where a reader
+        looks for a misspelt or unexpected field).
+        """
+        p = tuple(path)
+        if key and p in self.key_positions:
+            return self.key_positions[p]
+        while p not in self.positions and p:
+            p = p[:-1]
+        return self.positions.get(p, (1, 1))
+
+
+def _error(file: str, message: str, code: str, line: int = 1, column: int = 1) -> LoadError:
+    return LoadError(Finding(file=file, line=line, column=column, message=message, code=code))
+
+
+def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text: UTF-8, with or without BOM, at most ``max_bytes``."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _error(
+                file,
+                f"文件大小 {size / 1_000_000:.1f} MB,超过上限 {max_bytes / 1_000_000:.1f} MB;"
+                "一所学校的档案不应这么大,请检查是否误粘贴了其他内容",
+                "file.too-large",
+            )
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise _error(file, f"无法读取文件:{exc.strerror or exc}", "file.unreadable") from None
+    if len(data) > max_bytes:  # grew while we looked
+        raise _error(file, f"文件超过上限 {max_bytes / 1_000_000:.1f} MB", "file.too-large")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _error(file, "文件是 UTF-16 编码,请另存为 UTF-8 编码", "file.encoding")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise _error(
+            file,
+            f"文件不是 UTF-8 编码(第 {exc.start + 1} 字节无法识别;可能是 GBK),请另存为 UTF-8 编码",
+            "file.encoding",
+            line,
+            column,
+        ) from None
+    return text
+
+
+# PyYAML's problems, in words a teacher can act on.
+_PROBLEMS = [
+    (r"mapping values are not allowed", "这里不能出现“键: 值”:可能是缩进不对,或者文字中含有冒号(请给整段文字加引号)"),
+    (r"could not find expected ':'", "缺少冒号“:”,或者上一行的引号没有闭合"),
+    (r"expected <block end>, but found", "缩进不一致:同一层的字段应左对齐"),
+    (r"did not find expected key", "缩进不一致或缺少冒号:同一层的字段应左对齐"),
+    (r"did not find expected '-' indicator", "列表缩进不一致:同一列表的每一项应以对齐的“- ”开头"),
+    (r"found unexpected end of stream", "文件意外结束:可能有引号或括号没有闭合"),
+    (r"found unknown escape character", "双引号文字中有无法识别的反斜杠转义,请改用单引号"),
+    (r"expected a single document", "一个文件只能包含一份档案(不要使用第二个“---”)"),
+    (r"found undefined alias", "不支持 YAML 别名(*名称),请直接写出内容"),
+    (r"special characters are not allowed", "文件中含有不可见的控制字符,请删除"),
+    (r"found unexpected ':'", "冒号位置不对,含冒号的文字请加引号"),
+    (r"found character .*that cannot start any token", "这里的字符(如 @ 或 `)不能作为值的开头,请给整段文字加引号"),
+    (r"did not find expected ',' or", "方括号或花括号没有闭合,或者列表项之间缺少逗号"),
+    (r"while scanning a quoted scalar", "引号没有闭合"),
+    (r"while scanning an anchor|while scanning an alias", "“&”或“*”开头的值会被当作 YAML 锚点或别名,请给文字加引号"),
+]
+
+
+def _syntax_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> LoadError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or ""
+    context = exc.context or ""
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        return _error(file, "YAML 格式错误:不能用 Tab 键缩进,请改用空格", "yaml.tab", mark.line + 1, mark.column + 1)
+    for pattern, chinese in _PROBLEMS:
+        if re.search(pattern, problem) or re.search(pattern, context):
+            message = f"YAML 格式错误:{chinese}"
+            break
+    else:
+        message = f"YAML 格式错误:{problem or context}"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return _error(file, message, "yaml.syntax", line, column)
+
+
+def parse(text: str, file: str) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`LoadError` on bad input."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(file, text, exc) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise _error(file, f"文件中含有不可见的控制字符(#x{exc.character:04x}),请删除", "yaml.control-char", line, column) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise _error(file, f"YAML 格式错误:{exc}", "yaml.syntax") from None
+    doc = Document(file=file, data=None)
+    if root is None:
+        raise _error(file, "文件是空的:一份档案至少要有 schema_version 和 profile 等字段", "yaml.empty")
+    doc.data = _Builder(doc).build(root, (), 0)
+    return doc
+
+
+def load(path: Path, file: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """Load one YAML file. ``file`` is the name used in findings (default: ``path``)."""
+    name = file if file is not None else str(path)
+    return parse(read_text(path, name, max_bytes), name)
+
+
+class _Builder:
+    """Builds plain data from a node tree, recording positions as it goes."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.seen: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str, code: str) -> LoadError:
+        return _error(self.doc.file, message, code, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        # The composer hands an alias back as the very node it names: a node met twice is an
+        # alias. Refusing them keeps "billion laughs" out and every value at one place.
+        if id(node) in self.seen:
+            raise self.fail(node, "不支持 YAML 锚点和别名(& 和 *),请把内容直接写出来", "yaml.alias")
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"嵌套超过 {MAX_DEPTH} 层,档案不应如此复杂", "yaml.too-deep")
+        mark = node.start_mark
+        self.doc.positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise self.fail(node, f"不支持的 YAML 标签 {node.tag}", "yaml.tag")
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag != _MAP:
+            raise self.fail(node, f"不支持的 YAML 标签 {node.tag}", "yaml.tag")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, path)
+            kmark = key_node.start_mark
+            self.doc.key_positions[path + (key,)] = (kmark.line + 1, kmark.column + 1)
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        return result
+
+    def key(self, node: yaml.Node, parent: Path_) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "字段名必须是简单文字", "yaml.key")
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise self.fail(node, "不支持 YAML 合并键(<<),请把内容直接写出来", "yaml.merge")
+        if node.tag != _STR:
+            hint = f"“{node.value}”被 YAML 当作{_KIND.get(node.tag, '非文字')},请加引号:'{node.value}'"
+            raise self.fail(node, f"字段名必须是文字:{hint}", "yaml.key")
+        key = node.value
+        first = self.doc.key_positions.get(parent + (key,))
+        if first is not None:
+            raise self.fail(
+                node, f"字段“{key}”重复出现(第 {first[0]} 行已有),请合并或删除其中一个", "yaml.duplicate-key"
+            )
+        return key
+
+    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        construct = _SCALARS.get(node.tag)
+        if construct is None:
+            raise self.fail(node, f"不支持的 YAML 标签 {node.tag},请去掉“!”开头的标记", "yaml.tag")
+        try:
+            value = construct(_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError):
+            raise self.fail(node, f"无法识别的值“{node.value}”", "yaml.value") from None
+        if node.tag != _STR and not node.style:
+            self.doc.raw[path] = node.value
+        return value
+
+
+_KIND = {
+    "tag:yaml.org,2002:bool": "是/否(布尔值)",
+    "tag:yaml.org,2002:int": "数字",
+    "tag:yaml.org,2002:float": "数字",
+    "tag:yaml.org,2002:null": "空值",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the files
+
+
+class UsageError(Exception):
+    """A path that does not exist or is not a YAML file: a usage error (exit 2)."""
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """YAML files named by ``paths`` (files, or folders searched recursively), sorted, unique.
+
+    Hidden folders (``.git``) are skipped; a named file must end in .yaml or .yml.
+    """
+    found: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            for f in p.rglob("*"):
+                rel = f.relative_to(p).parts
+                if f.suffix in (".yaml", ".yml") and f.is_file() and not any(
+                    part.startswith(".") for part in rel
+                ):
+                    found.add(f)
+        elif p.is_file():
+            if p.suffix not in (".yaml", ".yml"):
+                raise UsageError(f"{p}: 不是 YAML 文件(应以 .yaml 结尾)")
+            found.add(p)
+        else:
+            raise UsageError(f"{p}: 文件或文件夹不存在")
+    return sorted(found)
+
+
+def load_all(files: Iterable[Path], display=str, max_bytes: int = MAX_BYTES) -> Iterator[Document | LoadError]:
+    """Load each file; a broken one yields its :class:`LoadError` instead of stopping the run."""
+    for f in files:
+        try:
+            yield load(f, display(f), max_bytes)
+        except LoadError as exc:
+            yield exc
