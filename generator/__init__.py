@@ -10,4 +10,6 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 ROOT = Path(__file__).resolve().parent
-SCHEMA_DIR = ROOT.parent / "schema"
+# `generator/_schema` is a link to the repository's `schema/`, so that an installed package
+# (pre-commit installs it into other records repositories) carries the schemas with it.
+SCHEMA_DIR = ROOT / "_schema"
