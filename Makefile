@@ -9,14 +9,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: help .venv serve test build lint clean
+.PHONY: help .venv npm serve test build lint clean editor
 
 help:
 	@echo "make serve   构建并在 http://127.0.0.1:8000 预览示例档案网站"
 	@echo "make test    运行全部测试"
 	@echo "make build   生成静态网站到 site/"
 	@echo "make lint    运行 pre-commit 检查(全部文件)"
+	@echo "make editor  本机试用网页编辑器:http://localhost:8000/admin/(保存到本仓库的 cms/ 分支)"
 	@echo "make clean   删除构建产物(保留 .venv)"
 
 # `make .venv` creates the virtualenv and installs the project with its test extra.
@@ -29,15 +31,49 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-serve: .venv
+# `make npm` installs the web editor's npm packages (Decap CMS, decap-server, ajv …) exactly as
+# package-lock.json pins them, again only when package.json or the lock file changed.
+# Without npm the site still builds; its /admin/ page then says the editor is not installed.
+npm: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund && touch $@; \
+	else \
+	  echo "警告:没有 npm(需要 Node.js 20),跳过网页编辑器的安装" >&2; \
+	fi
+
+serve: .venv npm
 	$(BIN)/xiaoan validate
 	$(BIN)/xiaoan serve
 
-test: .venv
+test: .venv npm
 	$(BIN)/python -m pytest
 
-build: .venv
+build: .venv npm
 	$(BIN)/xiaoan build
+
+# `make editor`: the web editor on this computer. decap-server (git mode, port 8081) saves
+# each edit as a commit on a local branch cms/<区县>/<学校编号> of this repository, which is
+# what a pull request would hold; the site is served on port 8000. Ctrl-C stops both.
+# decap-server checks branches out in this working tree and commits with `git add .`, so
+# it must be clean: uncommitted changes would make saving fail, untracked files would be
+# swept into the cms/ branch.
+EDITOR_PORT ?= 8000
+editor: .venv npm
+	@test -x node_modules/.bin/decap-server || { echo "错误:网页编辑器未安装,请先安装 Node.js 20 和 npm" >&2; exit 1; }
+	@if [[ -n "$$(git status --porcelain)" ]]; then \
+	  echo "错误:工作区有未提交的修改或未跟踪的文件(见 git status)。" >&2; \
+	  echo "decap-server 会在本仓库中切换分支并用 git add . 提交,请先提交或移走这些修改再运行 make editor。" >&2; \
+	  exit 1; \
+	fi
+	$(BIN)/xiaoan build
+	$(BIN)/xiaoan editor-config --backend local --site site
+	@echo "网页编辑器:http://localhost:$(EDITOR_PORT)/admin/ (按 Ctrl-C 停止)"
+	@MODE=git BIND_HOST=127.0.0.1 node_modules/.bin/decap-server & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; \
+	trap 'exit 0' INT TERM; \
+	$(BIN)/python -m http.server $(EDITOR_PORT) --bind 127.0.0.1 --directory site
 
 lint: .venv
 	$(BIN)/pre-commit run --all-files

@@ -1,0 +1,177 @@
+"""Build the public site: validate → evaluate → mkdocs build into a temporary folder → swap.
+
+:func:`prepare` validates and evaluates the records; an invalid dossier stops the build there
+with the validator's findings. :func:`render` runs mkdocs (with the ``xiaoan`` plugin, which
+is handed the prepared data) into a fresh folder next to the output folder, builds the
+search index, and only then swaps the new folder in with renames: the previous site stays
+whole until the new one is complete, and a failed build leaves it untouched.
+
+Nothing here prints; failures raise :class:`BuildFailed` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator import ROOT
+from generator.findings import Finding
+
+CONFIG = "mkdocs.yml"
+
+
+@dataclass
+class SiteData:
+    """What the site is made from: valid records and their evaluation."""
+
+    records: Any  # generator.validate.Records
+    evaluation: Any  # generator.evaluate.Evaluation
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    schools: int
+    files: int
+
+
+class BuildFailed(Exception):
+    """The site was not built; ``findings`` are the records' problems, if that was why."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+
+
+def default_config() -> Path:
+    """``mkdocs.yml`` in the current folder, else the one beside the package."""
+    here = Path(CONFIG)
+    return here if here.is_file() else ROOT.parent / CONFIG
+
+
+def prepare(records_dir: Path, as_of: date, *, display=str) -> SiteData:
+    """Validate and evaluate the records; raise :class:`BuildFailed` if any is invalid."""
+    from generator.evaluate import evaluate
+    from generator.validate import validate_tree
+
+    records_dir = Path(records_dir)
+    if not records_dir.is_dir():
+        raise BuildFailed(f"找不到档案文件夹 {records_dir}")
+    # As `xiaoan check`: a later --as-of sees records dated up to it.
+    records = validate_tree(records_dir, today=max(as_of, date.today()), display=display)
+    errors = [f for f in records.findings if f.severity == "error"]
+    if errors:
+        raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
+    if not records.schools:
+        raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
+    evaluation = evaluate(records, as_of)
+    errors = [f for f in evaluation.findings if f.severity == "error"]
+    if errors:
+        raise BuildFailed(f"档案评估未通过({len(errors)} 处错误),网站没有生成", errors)
+    return SiteData(records, evaluation)
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings and errors, to report them when the build fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(
+    data: SiteData, out: Path, *, config_file: Path | None = None, progress: bool = False
+) -> BuildResult:
+    """Build the site from prepared ``data`` into ``out``, replacing it only when complete."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    out = Path(out).absolute()
+    config_file = Path(config_file or default_config())
+    if not config_file.is_file():
+        raise BuildFailed(f"找不到网站配置文件 {config_file}(可用 --config 指定)")
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    log = logging.getLogger("mkdocs")
+    collect = _Collect()
+    log.addHandler(collect)
+    try:
+        try:
+            config = load_config(str(config_file), site_dir=str(tmp), strict=True)
+            plugin = config.plugins.get("xiaoan")
+            if plugin is None:
+                raise BuildFailed(f"{config_file} 没有启用 xiaoan 插件(plugins: [xiaoan])")
+            plugin.data = data
+            plugin.progress = progress
+            mkdocs_build(config)
+        except MkDocsException as exc:
+            details = "\n".join(f"  {m}" for m in collect.messages)
+            raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
+        _index(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        log.removeHandler(collect)
+    return BuildResult(out, len(data.evaluation.schools), plugin.written)
+
+
+def build(
+    records_dir: Path,
+    out: Path,
+    as_of: date,
+    *,
+    config_file: Path | None = None,
+    progress: bool = False,
+    display=str,
+) -> BuildResult:
+    """Validate, evaluate and render: the whole build."""
+    data = prepare(records_dir, as_of, display=display)
+    return render(data, out, config_file=config_file, progress=progress)
+
+
+def _index(site: Path) -> None:
+    """The search index, when :mod:`generator.site.search` is there (Pagefind)."""
+    if importlib.util.find_spec("generator.site.search") is None:
+        return
+    from generator.site import search
+
+    try:
+        search.index(site)
+    except search.SearchError as exc:
+        raise BuildFailed(str(exc)) from None
+
+
+def _check_out(out: Path) -> None:
+    """Refuse to replace a folder that is not a site built before (``--out docs`` by mistake)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildFailed(f"输出位置 {out} 不是文件夹")
+    if out.is_dir() and any(out.iterdir()) and not (out / "sitemap.xml").is_file():
+        raise BuildFailed(
+            f"输出文件夹 {out} 不是空的,也不像之前生成的网站(没有 sitemap.xml);为安全起见不覆盖它"
+        )
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out`` with two renames; the old site is removed after."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        os.rename(out, old / out.name)
+    os.rename(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,31 @@
+// Runs the bundled glue script (generator/site/admin/editor.js) under node for test_editor.py:
+// reads each file of FILES with the editor's YAML format, writes it back unchanged and with one
+// more drill, and validates it as the editor does before saving. Prints one JSON object.
+const fs = require('fs');
+globalThis.window = globalThis;
+globalThis.document = { body: {} };
+globalThis.fetch = async () => ({ ok: true, json: async () => JSON.parse(fs.readFileSync(process.env.SCHEMA, 'utf8')) });
+let format;
+globalThis.CMS = { registerCustomFormat: (n, e, f) => { format = f; }, registerEventListener() {}, init() {
+  const out = {};
+  for (const file of JSON.parse(process.env.FILES)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const data = format.fromFile(text);
+    const result = { isDossier: 'schema_version' in data };
+    if (result.isDossier) {
+      result.same = format.toFile(JSON.parse(JSON.stringify(data)));
+      const more = JSON.parse(JSON.stringify(data));
+      (more.drills = more.drills || []).push({ date: '2026-11-20', kind: '防踩踏', scope: '全校', participants: 1288 });
+      result.added = format.toFile(more);
+      result.problems = window.xiaoanEditor.problems(data);
+      const broken = JSON.parse(JSON.stringify(data));
+      broken.hazards.push({ ...broken.hazards[0], deadline: '2024-13-01', status: '已销号', closed: undefined });
+      delete broken.hazards[broken.hazards.length - 1].closed;
+      broken.drills.push({ date: '2026-11-20', kind: '防踩踏', scope: '全校', participants: 0, organiser: '' });
+      ({ lines: result.broken, empties: result.empties } = window.xiaoanEditor.check(broken));
+    }
+    out[file] = result;
+  }
+  console.log(JSON.stringify(out));
+} };
+require(process.env.GLUE);

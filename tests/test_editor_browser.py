@@ -1,0 +1,315 @@
+"""The web editor in a real browser: Decap CMS from /admin/, decap-server in git mode.
+
+Each test clones a temporary git repository holding the sample records, starts decap-server
+(`MODE=git`) on the clone and serves /admin/ (written by `editor.write_admin`) on localhost,
+then drives headless Debian chromium with Playwright. Saving goes through Decap's editorial
+workflow: a commit on the branch cms/<district>/<school> of the clone.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from browser import serve
+from conftest import REPO
+from test_editor import require_node_modules
+
+from generator import editor
+from generator.load import parse
+from generator.synth import dump
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = REPO / "records"
+DISTRICT = "chengguan"
+SCHOOL = "cg-diyi-xiaoxue"
+NAME = "城关第一小学"
+DRILL_DATE = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          encoding="utf-8", check=True)  # fmt: skip
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Editor:
+    url: str  # the site, no trailing slash
+    repo: Path  # the clone decap-server works in
+    log: Path
+
+    def file(self, school: str) -> str:
+        return f"records/{DISTRICT}/{school}.yaml"
+
+    def branch(self, school: str) -> str:
+        return f"cms/{DISTRICT}/{school}"
+
+
+@contextmanager
+def running_editor(tmp_path: Path, extra: dict[str, str] | None = None) -> Iterator[Editor]:
+    """The sample records (plus ``extra`` files) in a cloned repository, decap-server on it
+    and /admin/ served from a temporary site."""
+    require_node_modules()
+    origin = tmp_path / "origin"
+    shutil.copytree(SAMPLE, origin / "records")
+    for rel, text in (extra or {}).items():
+        (origin / rel).write_text(text, encoding="utf-8")
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", ".")
+    git(
+        origin,
+        "-c",
+        "user.name=测试",
+        "-c",
+        "user.email=test@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "示例档案",
+    )
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(origin), str(repo)], check=True)
+    git(repo, "config", "user.name", "学校安全管理员")
+    git(repo, "config", "user.email", "officer@example.org")
+
+    port = free_port()
+    proxy = f"http://127.0.0.1:{port}/api/v1"
+    log = tmp_path / "decap-server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [str(REPO / "node_modules" / ".bin" / "decap-server")],
+            env={**os.environ, "MODE": "git", "GIT_REPO_DIRECTORY": str(repo), "PORT": str(port),
+                 "BIND_HOST": "127.0.0.1"},
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for(proxy, server, log)
+        config = editor.editor_config(
+            repo / "records", backend="local", base_url=proxy, folder="records"
+        )
+        site = tmp_path / "site"
+        assert editor.write_admin(site, config)
+        with serve(site) as url:
+            yield Editor(url, repo, log)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def wait_for(proxy: str, server: subprocess.Popen, log: Path) -> None:
+    request = urllib.request.Request(proxy, data=b'{"action":"info"}',
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=2) as answer:
+                assert json.load(answer)["type"] == "local_git"
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"decap-server 没有启动:\n{log.read_text(encoding='utf-8')}")
+            time.sleep(0.2)
+
+
+def block_outside(page, site: str) -> list[str]:
+    """Refuse every request that leaves this computer; return the list of those tried."""
+    outside: list[str] = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1:", "http://localhost:", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return outside
+
+
+def open_school(page, ed: Editor, label: str) -> float:
+    """Log in to the local backend and open a school's dossier; return the seconds it took."""
+    page.goto(f"{ed.url}/admin/")
+    page.get_by_role("button", name="登录").click()
+    entry = page.get_by_text(label, exact=True)
+    entry.wait_for()
+    started = time.perf_counter()
+    entry.click()
+    list_field(page, "应急演练").get_by_role("button", name="新增演练记录").wait_for()
+    return time.perf_counter() - started
+
+
+def list_field(page, label: str):
+    return page.locator('[aria-label="list field"]').filter(
+        has=page.locator("label", has_text=re.compile(f"^{label}$"))
+    )
+
+
+def choose(field, value: str) -> None:
+    field.fill(value)
+    field.press("Enter")
+
+
+def add_drill(page, participants: str = "1288", organiser: str | None = None) -> None:
+    drills = list_field(page, "应急演练")
+    drills.get_by_role("button", name="新增演练记录").click()
+    drills.get_by_label("演练日期").last.fill(DRILL_DATE)
+    choose(drills.get_by_label("演练类型").last, "防踩踏")
+    choose(drills.get_by_label("范围").last, "全校")
+    drills.get_by_label("参加人数").last.fill(participants)
+    if organiser is not None:
+        drills.get_by_label("组织人 (可选)").last.fill(organiser)
+
+
+def save(page) -> float:
+    started = time.perf_counter()
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("内容已保存").wait_for()
+    return time.perf_counter() - started
+
+
+def new_drill() -> dict:
+    return {"date": DRILL_DATE, "kind": "防踩踏", "scope": "全校", "participants": 1288}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_drill_added_in_the_editor_lands_on_a_branch_as_valid_yaml(page, tmp_path):
+    with running_editor(tmp_path) as ed:
+        outside = block_outside(page, ed.url)
+        open_school(page, ed, f"{NAME}({SCHOOL})")
+        add_drill(page)
+        save(page)
+
+        before_text = git(ed.repo, "show", f"main:{ed.file(SCHOOL)}")
+        after_text = git(ed.repo, "show", f"{ed.branch(SCHOOL)}:{ed.file(SCHOOL)}")
+        before, after = parse(before_text, SCHOOL).data, parse(after_text, SCHOOL).data
+        assert after == {**before, "drills": [*before["drills"], new_drill()]}
+        # the text too: four lines added, nothing else touched (comments, quotes, flow lists)
+        assert git(ed.repo, "diff", "--numstat", "main", ed.branch(SCHOOL)).split() == [
+            "4", "0", ed.file(SCHOOL)
+        ]  # fmt: skip
+        assert (
+            f"  - date: {DRILL_DATE}\n    kind: 防踩踏\n    scope: 全校\n    participants: 1288\n"
+            in after_text
+        )
+        # the editorial workflow: a draft on its own branch, main untouched, the clone clean
+        assert (
+            git(ed.repo, "config", f"branch.{ed.branch(SCHOOL)}.description").strip()
+            == "decap-cms/draft"
+        )
+        assert (
+            git(ed.repo, "log", "-1", "--format=%s", ed.branch(SCHOOL)).strip()
+            == f"修改学校档案 {SCHOOL}"
+        )
+        assert git(ed.repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+        assert git(ed.repo, "status", "--porcelain") == ""
+        assert outside == []
+        assert not [p for p in page.problems if p.startswith("uncaught")], page.problems
+
+        # what the branch holds passes `xiaoan validate`
+        check = tmp_path / "check"
+        check.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ed.repo), "archive", ed.branch(SCHOOL), "records"],
+            capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(check)], input=archive, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", "--records", str(check / "records")],
+            capture_output=True, text=True, encoding="utf-8",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def broken_school(text: str) -> str:
+    """The sample school renamed, with its first hazard's deadline a day that does not exist."""
+    text = text.replace(f"id: {SCHOOL}", "id: cg-cuowu-xiaoxue", 1).replace(
+        f"name: {NAME}", "name: 城关错误小学", 1
+    )
+    return re.sub(r"(\n    deadline: )\S+", r"\g<1>2024-13-01", text, count=1)
+
+
+def test_the_whole_entry_is_validated_before_saving(page, tmp_path):
+    text = (SAMPLE / DISTRICT / f"{SCHOOL}.yaml").read_text(encoding="utf-8")
+    extra = {f"records/{DISTRICT}/cg-cuowu-xiaoxue.yaml": broken_school(text)}
+    with running_editor(tmp_path, extra) as ed:
+        outside = block_outside(page, ed.url)
+        open_school(page, ed, "城关错误小学(cg-cuowu-xiaoxue)")
+        add_drill(page, organiser="王" * 41)  # typed into a list item: longer than 40 characters
+        page.get_by_role("button", name="保存", exact=True).click()
+        panel = page.locator("#xiaoan-problems")
+        panel.wait_for()
+        shown = panel.inner_text()
+        drills = len(parse(text, SCHOOL).data["drills"]) + 1
+        assert "隐患清单 第1项 › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in shown
+        assert f"应急演练 第{drills}项 › 组织人:不能超过 40 个字(现有 41 个字)" in shown
+        assert "未保存" in shown
+        page.get_by_text("保存内容失败").wait_for()  # Decap's own notice says so too
+        assert git(ed.repo, "branch", "--list", "cms/*") == ""  # nothing was committed
+        assert outside == []
+
+
+def big_school(text: str, hazards: int = 150, drills: int = 60) -> str:
+    """The sample school with ``hazards`` hazards and ``drills`` drills."""
+    data = parse(text, SCHOOL).data
+    data["profile"] |= {"id": "cg-da-xiaoxue", "name": "城关大型小学"}
+    start = datetime.date(2019, 1, 7)
+    listed = []
+    for i in range(hazards):
+        hazard = copy.deepcopy(data["hazards"][i % len(data["hazards"])])
+        hazard["id"] = f"H-{i + 1:04d}"
+        hazard.pop("inspection", None)
+        listed.append(hazard)
+    data["hazards"] = listed
+    data["drills"] = [
+        dict(
+            data["drills"][i % len(data["drills"])],
+            date=(start + datetime.timedelta(days=30 * i)).isoformat(),
+        )
+        for i in range(drills)
+    ]
+    return dump(data)
+
+
+def test_opening_and_saving_a_dossier_with_150_hazards_and_60_drills(page, tmp_path):
+    text = (SAMPLE / DISTRICT / f"{SCHOOL}.yaml").read_text(encoding="utf-8")
+    extra = {f"records/{DISTRICT}/cg-da-xiaoxue.yaml": big_school(text)}
+    with running_editor(tmp_path, extra) as ed:
+        page.set_default_timeout(120_000)
+        opened = open_school(page, ed, "城关大型小学(cg-da-xiaoxue)")
+        started = time.perf_counter()
+        add_drill(page)
+        typed = time.perf_counter() - started
+        saved = save(page)
+        print(
+            f"\nDecap CMS, 150 隐患 + 60 演练:打开 {opened:.2f} s,"
+            f"填写一条演练 {typed:.2f} s,保存 {saved:.2f} s"
+        )
+        after = parse(
+            git(ed.repo, "show", f"{ed.branch('cg-da-xiaoxue')}:{ed.file('cg-da-xiaoxue')}"), "x"
+        ).data
+        assert len(after["hazards"]) == 150 and len(after["drills"]) == 61

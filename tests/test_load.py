@@ -1,0 +1,210 @@
+"""Tests for generator/load.py: safe YAML with source positions, and Chinese load errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BASE, INVALID, VALID
+
+from generator.load import (
+    MAX_DEPTH,
+    LoadError,
+    UsageError,
+    _Loader,
+    discover,
+    load,
+    load_all,
+    parse,
+)
+
+
+def error(text: str) -> LoadError:
+    with pytest.raises(LoadError) as caught:
+        parse(text, "x.yaml")
+    return caught.value
+
+
+def test_values_and_positions():
+    doc = parse("a: 1\nb:\n  - x\n  - 'y: z'\nc: 2024-02-29\n", "x.yaml")
+    assert doc.data == {"a": 1, "b": ["x", "y: z"], "c": "2024-02-29"}  # dates stay text
+    assert doc.positions[("b", 1)] == (4, 5)
+    assert doc.key_positions[("c",)] == (5, 1)
+    assert doc.locate(("b", 1)) == (4, 5)
+    assert doc.locate(("b", 7, "deeper")) == (3, 3)  # nearest existing ancestor
+    assert doc.locate(("c",), key=True) == (5, 1)
+    assert doc.locate(("c",)) == (5, 4)
+
+
+def test_raw_keeps_the_source_of_unquoted_non_text():
+    doc = parse("a: no\nb: 17:20\nc: 'no'\nd: 012\ne: ~\nf:\n", "x.yaml")
+    assert doc.data == {"a": False, "b": 1040, "c": "no", "d": 10, "e": None, "f": None}
+    assert doc.raw == {("a",): "no", ("b",): "17:20", ("d",): "012", ("e",): "~", ("f",): ""}
+
+
+def test_positions_count_characters_not_bytes():
+    doc = parse("名称: 城关区实验小学\n地址: 文昌路\n", "x.yaml")
+    assert doc.positions[("地址",)] == (2, 5)
+
+
+def test_control_character_is_placed_by_characters():
+    # libyaml reports a byte offset; three bytes per Chinese character must not shift it
+    e = error("a: 城关区文昌路\x07 18\n")
+    assert (e.finding.line, e.finding.column, e.finding.code) == (1, 10, "yaml.control-char")
+    assert "#x0007" in e.finding.message
+
+
+@pytest.mark.parametrize(
+    "text, line, column, code, fragment",
+    [
+        ("a: 1\n  b: 2\n", 2, 4, "yaml.syntax", "缩进不对"),
+        ("a:\n\tb: 1\n", 2, 1, "yaml.tab", "Tab"),
+        ('a: "x\nb: 1\nc: "d"\n', 1, 4, "yaml.syntax", "引号没有闭合"),
+        ("a: 'x\nb: 1\n", 1, 4, "yaml.syntax", "引号没有闭合"),
+        ("a: 1\n---\nb: 2\n", 2, 1, "yaml.syntax", "只能包含一份档案"),
+        ("a: 1\na: 2\n", 2, 1, "yaml.duplicate-key", "第 1 行已有"),
+        ("a: &x 1\nb: *x\n", 2, 4, "yaml.alias", "*x"),
+        ("a: !!python/name:os.system x\n", 1, 4, "yaml.tag", "标签"),
+        ("a: !custom x\n", 1, 4, "yaml.tag", "标签"),
+        ("base: &b {x: 1}\nc:\n  <<: *b\n", 3, 3, "yaml.merge", "合并键"),
+        ("1: x\n", 1, 1, "yaml.key", "数字"),
+        ("yes: x\n", 1, 1, "yaml.key", "“yes”被 YAML 当作是/否(布尔值)"),
+        ("? [a]\n: x\n", 1, 3, "yaml.key", "简单文字"),
+        ("a: @x\n", 1, 4, "yaml.syntax", "加引号"),
+        ("", 1, 1, "yaml.empty", "文件是空的"),
+        ("# 只有注释\n", 1, 1, "yaml.empty", "文件是空的"),
+    ],
+)
+def test_syntax_errors_are_placed_and_explained(text, line, column, code, fragment):
+    finding = error(text).finding
+    assert (finding.file, finding.line, finding.column, finding.code) == (
+        "x.yaml",
+        line,
+        column,
+        code,
+    )
+    assert fragment in finding.message
+
+
+def test_nesting_is_limited():
+    deep = "a: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n"
+    assert error(deep).finding.code == "yaml.too-deep"
+
+
+def test_billion_laughs_is_refused_before_expanding():
+    # expanded, the nine levels of nine aliases would make 10^9 strings and exhaust memory
+    with pytest.raises(LoadError) as caught:
+        load(INVALID / "yaml-billion-laughs.yaml")
+    assert (caught.value.finding.line, caught.value.finding.code) == (3, "yaml.alias")
+
+
+def test_encodings(tmp_path):
+    text = BASE.read_text(encoding="utf-8")
+    assert load(VALID / "cg-bom-zhongxue.yaml").data["profile"]["name"] == "城关区第二中学"
+    for encoding, code in (
+        ("utf-16", "file.encoding"),
+        ("utf-16-be", "file.encoding"),
+        ("gbk", "file.encoding"),
+    ):
+        path = tmp_path / f"{encoding}.yaml"
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        path.write_bytes(data)
+        with pytest.raises(LoadError) as caught:
+            load(path, "f.yaml")
+        assert caught.value.finding.code == code
+        assert "UTF-8" in caught.value.finding.message
+
+
+def test_gbk_error_points_at_the_first_bad_byte(tmp_path):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("schema_version: 1\nprofile:\n  name: 城关\n".encode("gbk"))
+    with pytest.raises(LoadError) as caught:
+        load(path)
+    assert (caught.value.finding.line, caught.value.finding.column) == (3, 9)
+
+
+def test_huge_file_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_text(BASE.read_text(encoding="utf-8") + "# 填充\n" * 200_000, encoding="utf-8")
+    assert path.stat().st_size > 1_000_000
+    with pytest.raises(LoadError) as caught:
+        load(path, "huge.yaml")
+    assert caught.value.finding.code == "file.too-large"
+    assert "超过上限 1.0 MB" in caught.value.finding.message
+    # a lower limit applies to ordinary files too
+    with pytest.raises(LoadError):
+        load(BASE, max_bytes=1000)
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "missing.yaml", "missing.yaml")
+    assert caught.value.finding.code == "file.unreadable"
+
+
+def test_discover(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / ".git").mkdir()
+    for name in ("a/x.yaml", "a/y.yml", "a/z.txt", ".git/h.yaml", "top.yaml"):
+        (tmp_path / name).write_text("a: 1\n", encoding="utf-8")
+    assert discover([tmp_path]) == [
+        tmp_path / "a/x.yaml",
+        tmp_path / "a/y.yml",
+        tmp_path / "top.yaml",
+    ]
+    assert discover([tmp_path / "top.yaml", tmp_path]) == discover([tmp_path])  # unique
+    with pytest.raises(UsageError, match="不是 YAML 文件"):
+        discover([tmp_path / "a/z.txt"])
+    with pytest.raises(UsageError, match="不存在"):
+        discover([tmp_path / "nope"])
+
+
+def test_load_all_reports_broken_files_and_goes_on(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("a: 1\n", encoding="utf-8")
+    bad.write_text("a: [\n", encoding="utf-8")
+    results = list(load_all([bad, good], display=lambda p: Path(p).name))
+    assert isinstance(results[0], LoadError) and results[0].finding.file == "bad.yaml"
+    assert results[1].data == {"a": 1}
+
+
+class _PyYAMLResolve(_Loader):
+    """The loader with PyYAML's own tag resolution, to compare ours with."""
+
+    resolve = yaml.resolver.BaseResolver.resolve
+
+
+def _tags(node):
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, [_tags(n) for n in node.value])
+    return (node.tag, [(_tags(k), _tags(v)) for k, v in node.value])
+
+
+SCALARS = (
+    "a: ''\nb:\nc: ~\nd: 1.5\ne: .inf\nf: 0x1F\ng: =\nh: Yes\ni: off\nj: 1_000\nk: -.5\n"
+    "l: 0o17\nm: 2024-01-01\nn: '1'\no: \"true\"\np: !!str 3\nq: 1:20:30\nr: +12\ns: NULL\n"
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted(VALID.glob("*.yaml")), *sorted(INVALID.glob("*.yaml")), None],
+    ids=lambda p: p.name if p else "scalars",
+)
+def test_our_tag_resolution_is_pyyamls(path):
+    text = (
+        SCALARS if path is None else path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+    )
+    try:
+        ours = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        with pytest.raises(yaml.YAMLError):
+            yaml.compose(text, Loader=_PyYAMLResolve)
+        return
+    reference = yaml.compose(text, Loader=_PyYAMLResolve)
+    assert (ours is None and reference is None) or _tags(ours) == _tags(reference)

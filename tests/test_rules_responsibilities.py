@@ -1,0 +1,126 @@
+"""责任 and 风险 rules: leadership group, safety staff, letters each school year, meetings,
+risks and their review dates."""
+
+from datetime import date
+
+import pytest
+
+from tests.dossiers import DELETE, compliant, edit, hits, rule_set
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def data():
+    return compliant(AS_OF)
+
+
+@pytest.mark.parametrize(
+    "rule_id, path, message",
+    [
+        (
+            "resp.leadership_group",
+            "responsibilities__leadership_group",
+            "未成立由校长任组长的安全工作领导小组(责任清单中没有领导小组)",
+        ),
+        (
+            "resp.safety_representative",
+            "responsibilities__safety_representative",
+            "未明确学校安全管理代表(专职安全管理人员)",
+        ),
+        (
+            "resp.minor_protection_officer",
+            "responsibilities__minor_protection_officer",
+            "未明确未成年人保护工作专职干部",
+        ),
+    ],
+)
+def test_people_named_in_the_responsibility_list(data, rule_id, path, message):
+    assert hits(rule_id, data, AS_OF) == []
+    found = hits(rule_id, edit(data, **{path: DELETE}), AS_OF)
+    assert [(h.path, h.message, h.kind) for h in found] == [
+        (("responsibilities",), message, "open")
+    ]
+    assert len(hits(rule_id, edit(data, responsibilities={}), AS_OF)) == 1
+
+
+def test_full_time_safety_staff(data):
+    assert hits("resp.full_time_safety_staff", data, AS_OF) == []
+    found = hits(
+        "resp.full_time_safety_staff",
+        edit(data, responsibilities__safety_representative__full_time=False),
+        AS_OF,
+    )
+    assert [h.path for h in found] == [("responsibilities", "safety_representative", "full_time")]
+
+
+@pytest.mark.parametrize(
+    "signed, as_of, expected",
+    [
+        ("2025-09-05", date(2026, 10, 1), 0),  # 30 days into the school year: still in time
+        ("2025-09-05", date(2026, 10, 2), 1),
+        ("2026-08-31", date(2026, 10, 2), 1),  # the day before the school year began
+        ("2026-09-01", date(2026, 10, 2), 0),
+        ("2026-09-01", date(2027, 8, 31), 0),  # the school year's last day
+        ("2026-09-01", date(2027, 10, 2), 1),  # the next school year
+    ],
+)
+def test_letters_signed_each_school_year(data, signed, as_of, expected):
+    data["responsibilities"]["posts"][0]["letter_signed"] = signed
+    found = hits("resp.letters", data, as_of)
+    assert len(found) == expected
+    if found:
+        year = "2026-2027学年" if as_of < date(2027, 9, 1) else "2027-2028学年"
+        due = "2026-10-01" if as_of < date(2027, 9, 1) else "2027-10-01"
+        assert found[0].message == f"岗位责任 第1项 的安全责任书{year}尚未签订(应于 {due} 前签订)"
+        assert found[0].kind == "overdue"
+        assert found[0].path == ("responsibilities", "posts", 0, "letter_signed")
+
+
+def test_letters_unsigned_and_no_posts(data):
+    del data["responsibilities"]["posts"][0]["letter_signed"]
+    [hit] = hits("resp.letters", data, AS_OF)
+    assert hit.path == ("responsibilities", "posts", 0)
+    data["responsibilities"]["posts"] = []
+    assert [h.message for h in hits("resp.letters", data, AS_OF)] == [
+        "责任清单中没有岗位安全责任(一岗双责)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "as_of, expected", [(date(2026, 12, 22), 0), (date(2026, 12, 23), 0), (date(2026, 12, 24), 1)]
+)
+def test_meetings_only_when_a_gap_is_set(data, as_of, expected):
+    monthly = rule_set(responsibilities={"meeting_max_gap_days": 31})
+    data["responsibilities"]["meetings"] = [{"date": "2026-11-22", "topic": "会商"}]
+    assert hits("resp.meetings", data, as_of) == []  # national sets no frequency
+    found = hits("resp.meetings", data, as_of, monthly)
+    assert len(found) == expected
+    if found:
+        assert found[0].message == "最近一次安全会商距今已 32 天,超过 31 天"
+    data["responsibilities"]["meetings"] = []
+    assert [h.message for h in hits("resp.meetings", data, as_of, monthly)] == ["没有安全会商记录"]
+
+
+# -- 风险 -------------------------------------------------------------------------------------
+
+
+def test_risk_list_and_controls(data):
+    assert hits("risk.none", data, AS_OF) == [] and hits("risk.no_controls", data, AS_OF) == []
+    assert [h.message for h in hits("risk.none", edit(data, risks=[]), AS_OF)] == [
+        "未开展安全风险辨识评估:风险清单是空的"
+    ]
+    [hit] = hits("risk.no_controls", edit(data, risks__0__controls=[]), AS_OF)
+    assert (hit.path, hit.message) == (("risks", 0, "controls"), "风险点 R-01(交通)没有管控措施")
+
+
+@pytest.mark.parametrize(
+    "as_of, expected", [(date(2028, 2, 28), 0), (date(2028, 2, 29), 0), (date(2028, 3, 1), 1)]
+)
+def test_risk_review_date_on_a_leap_day(data, as_of, expected):
+    data["risks"][0]["next_review"] = "2028-02-29"
+    found = hits("risk.review_overdue", data, as_of)
+    assert len(found) == expected
+    if found:
+        assert found[0].message == "风险点 R-01(交通)应于 2028-02-29 复核,已逾期 1 天"
+        assert found[0].kind == "overdue"

@@ -1,0 +1,305 @@
+"""一校一警, 预案, 教育, 校车, 食堂, 危化品 and 特种设备 rules at their boundaries."""
+
+from datetime import date
+
+import pytest
+
+from tests.dossiers import DELETE, compliant, edit, hits, rule_set
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def data():
+    return compliant(AS_OF)
+
+
+# -- 一校一警 ----------------------------------------------------------------------------------
+
+
+def test_notice_fields_are_a_setting(data):
+    assert hits("police.notice_fields", data, AS_OF) == []
+    no_badge = edit(data, police__badge_no=DELETE, police__complaint_phone=DELETE)
+    assert (
+        hits("police.notice_fields", no_badge, AS_OF) == []
+    )  # national asks officer, station, phone
+    strict = rule_set(
+        police={
+            "notice_fields": ["officer", "badge_no", "station", "duty_phone", "complaint_phone"]
+        }
+    )
+    assert [h.message for h in hits("police.notice_fields", no_badge, AS_OF, strict)] == [
+        "一校一警公示信息不完整:缺少警号、监督电话"
+    ]
+
+
+def test_notice_posted_and_escort_posts(data):
+    assert hits("police.notice_posted", data, AS_OF) == []
+    found = hits("police.notice_posted", edit(data, police__notice_posted=DELETE), AS_OF)
+    assert [(h.path, h.kind) for h in found] == [(("police",), "open")]
+    assert hits("police.escort_posts", data, AS_OF) == []
+    assert len(hits("police.escort_posts", edit(data, police__escort_posts=[]), AS_OF)) == 1
+
+
+# -- 预案 -------------------------------------------------------------------------------------
+
+
+def test_plan_missing(data):
+    assert hits("plan.missing", data, AS_OF) == []
+    assert [h.path for h in hits("plan.missing", edit(data, emergency_plans=[]), AS_OF)] == [
+        ("emergency_plans",)
+    ]
+    assert [h.path for h in hits("plan.missing", edit(data, emergency_plans=DELETE), AS_OF)] == [()]
+
+
+@pytest.mark.parametrize("as_of, expected", [(date(2028, 2, 29), 0), (date(2028, 3, 1), 1)])
+def test_plan_revised_within_a_year(data, as_of, expected):
+    data["emergency_plans"][0]["revised"] = "2027-03-01"  # + 365 days = 2028-02-29
+    found = hits("plan.stale", data, as_of)
+    assert len(found) == expected
+    if found:
+        assert (
+            found[0].message
+            == "应急预案“突发事件总体应急预案”最近一次修订在 2027-03-01,已超过 365 天未修订"
+        )
+
+
+# -- 教育 -------------------------------------------------------------------------------------
+
+
+def lessons(*dated_hours):
+    return [{"date": d, "topic": "安全教育", "hours": h} for d, h in dated_hours]
+
+
+@pytest.mark.parametrize(
+    "as_of, expected",
+    [
+        (date(2027, 6, 9), []),  # more than 30 days before the school year's last semester ends
+        (
+            date(2027, 6, 10),
+            [
+                (
+                    "open",
+                    "本学年(2026-2027学年)安全教育 11.5 课时,少于 12 课时(学期将于 2027-07-09 结束)",
+                )
+            ],
+        ),
+        (
+            date(2027, 7, 9),
+            [
+                (
+                    "open",
+                    "本学年(2026-2027学年)安全教育 11.5 课时,少于 12 课时(学期将于 2027-07-09 结束)",
+                )
+            ],
+        ),
+        (date(2027, 7, 10), [("overdue", "2026-2027学年安全教育 11.5 课时,少于每学年 12 课时")]),
+        (date(2027, 8, 31), [("overdue", "2026-2027学年安全教育 11.5 课时,少于每学年 12 课时")]),
+        (date(2028, 7, 7), [("overdue", "2026-2027学年安全教育 11.5 课时,少于每学年 12 课时")]),
+    ],
+)
+def test_education_hours_each_school_year(data, as_of, expected):
+    data["safety_education"] = lessons(
+        ("2025-10-10", 12),
+        ("2026-09-10", 6),
+        ("2027-03-10", 5.5),
+        ("2027-09-10", 12),
+        ("2028-03-10", 1),
+    )
+    found = hits("education.hours", data, as_of)
+    assert [(h.kind, h.message) for h in found] == expected
+
+
+def test_education_hours_only_for_the_stages_set(data):
+    data["safety_education"] = []
+    assert len(hits("education.hours", data, AS_OF)) == 1
+    assert hits("education.hours", edit(data, profile__stage="幼儿园"), AS_OF) == []
+    assert (
+        hits("education.hours", data, AS_OF, rule_set(education={"min_hours_per_year": None})) == []
+    )
+
+
+# -- 校车 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "as_of, expired, expiring",
+    [
+        (date(2028, 1, 29), 0, 0),
+        (date(2028, 1, 30), 0, 1),
+        (date(2028, 2, 29), 0, 1),
+        (date(2028, 3, 1), 1, 0),
+    ],
+)
+def test_bus_sign_validity(data, as_of, expired, expiring):
+    data["school_buses"][0]["sign_valid_until"] = "2028-02-29"
+    data["school_buses"][0]["driver"]["licence_valid_until"] = "2030-01-01"
+    found = hits("bus.sign_expired", data, as_of)
+    assert len(found) == expired and len(hits("bus.expiring", data, as_of)) == expiring
+    if found:
+        assert found[0].message == "校车 测A·00001 的校车标牌已于 2028-02-29 过期"
+
+
+@pytest.mark.parametrize("as_of, expected", [(date(2027, 5, 31), 0), (date(2027, 6, 1), 1)])
+def test_bus_driver_licence_says_no_date(data, as_of, expected):
+    data["school_buses"][0]["driver"]["licence_valid_until"] = "2027-05-31"
+    found = hits("bus.licence_expired", data, as_of)
+    assert len(found) == expected
+    if found:
+        assert found[0].message == "校车 测A·00001 的驾驶人驾驶资格已过期"  # the date is private
+    near = hits("bus.expiring", data, date(2027, 5, 31))
+    assert [h.message for h in near] == [
+        "校车 测A·00001 的驾驶人驾驶资格将在 30 天内到期,请及时办理"
+    ]
+
+
+@pytest.mark.parametrize(
+    "years, age, expected",
+    [
+        (3, 25, None),
+        (2, 40, "驾龄不足 3 年"),
+        (10, 24, "年龄不在 25 至 60 周岁之间"),
+        (10, 60, None),
+        (10, 61, "年龄不在 25 至 60 周岁之间"),
+    ],
+)
+def test_bus_driver_qualification(data, years, age, expected):
+    data["school_buses"][0]["driver"].update(driving_years=years, age=age)
+    found = hits("bus.driver", data, AS_OF)
+    assert [h.message for h in found] == (
+        [f"校车 测A·00001 的驾驶人{expected}"] if expected else []
+    )
+
+
+# -- 食堂 -------------------------------------------------------------------------------------
+
+
+def test_canteen_rules_only_when_operated(data):
+    bad = edit(data, canteen={"operated": False, "open_kitchen": False})
+    for rule_id in (
+        "canteen.accompanied_meals",
+        "canteen.samples",
+        "canteen.open_kitchen",
+        "canteen.meal_record_stale",
+    ):
+        assert hits(rule_id, bad, AS_OF) == []
+        assert hits(rule_id, data, AS_OF) == []
+
+
+def test_accompanied_meals(data):
+    found = hits(
+        "canteen.accompanied_meals", edit(data, canteen__accompanied_meals_recorded=False), AS_OF
+    )
+    assert [h.message for h in found] == ["未落实学校负责人陪餐制度并记录"]
+
+
+@pytest.mark.parametrize(
+    "last, as_of, expected",
+    [
+        ("2026-11-09", date(2026, 11, 23), 0),  # 14 days
+        ("2026-11-08", date(2026, 11, 23), 1),  # 15 days
+        ("2026-06-01", date(2026, 9, 15), 0),  # 14 days into the semester: not yet expected
+        ("2026-06-01", date(2026, 9, 16), 1),
+        ("2026-06-01", date(2026, 8, 20), 0),  # summer vacation
+    ],
+)
+def test_accompanied_meal_records_kept_up_in_term(data, last, as_of, expected):
+    found = hits(
+        "canteen.meal_record_stale", edit(data, canteen__last_accompanied_meal=last), as_of
+    )
+    assert len(found) == expected
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"sample_grams": 124}, "食品留样不符合要求:每样留样不足 125 克"),
+        ({"sample_hours": 47}, "食品留样不符合要求:冷藏保存不足 48 小时"),
+        ({"sample_log": False}, "食品留样不符合要求:没有留样记录"),
+        ({"sample_grams": 200, "sample_hours": 72}, None),
+    ],
+)
+def test_food_samples(data, change, message):
+    data["canteen"].update(change)
+    assert [h.message for h in hits("canteen.samples", data, AS_OF)] == (
+        [message] if message else []
+    )
+
+
+def test_open_kitchen_and_licence(data):
+    assert len(hits("canteen.open_kitchen", edit(data, canteen__open_kitchen=False), AS_OF)) == 1
+    data["canteen"]["licence_valid_until"] = "2028-02-29"
+    assert hits("canteen.licence_expired", data, date(2028, 2, 29)) == []
+    [hit] = hits("canteen.licence_expired", data, date(2028, 3, 1))
+    assert hit.kind == "overdue" and hit.message == "食品经营许可证已于 2028-02-29 过期"
+
+
+# -- 危化品 -----------------------------------------------------------------------------------
+
+
+def test_two_keepers_two_locks(data):
+    assert hits("chem.custody", data, AS_OF) == []
+    data["chemicals"]["keepers"] = ["庚老师"]
+    data["chemicals"]["double_lock"] = False
+    assert [h.message for h in hits("chem.custody", data, AS_OF)] == [
+        "危险化学品保管不符合要求:保管人少于 2 人、未实行双人双锁"
+    ]
+    assert hits("chem.custody", edit(data, chemicals={"held": False}), AS_OF) == []
+
+
+def test_chemicals_ledger(data):
+    assert hits("chem.ledger", data, AS_OF) == []
+    assert len(hits("chem.ledger", edit(data, chemicals__ledger=False), AS_OF)) == 1
+
+
+# -- 特种设备 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "as_of, overdue, due",
+    [
+        (date(2028, 1, 29), 0, 0),
+        (date(2028, 1, 30), 0, 1),
+        (date(2028, 2, 29), 0, 1),
+        (date(2028, 3, 1), 1, 0),
+    ],
+)
+def test_special_equipment_inspection(data, as_of, overdue, due):
+    data["special_equipment"][0]["next_inspection"] = "2028-02-29"
+    data["special_equipment"][0]["last_maintenance"] = _d(as_of)
+    found = hits("special.inspection_overdue", data, as_of)
+    assert len(found) == overdue and len(hits("special.inspection_due", data, as_of)) == due
+    if found:
+        assert (
+            found[0].message == "特种设备“1号楼电梯”(电梯)的定期检验已于 2028-02-29 到期,逾期 1 天"
+        )
+
+
+def _d(day):
+    return day.isoformat()
+
+
+@pytest.mark.parametrize("as_of, expected", [(date(2028, 2, 29), 0), (date(2028, 3, 1), 1)])
+def test_lift_maintained_every_15_days(data, as_of, expected):
+    data["special_equipment"][0]["last_maintenance"] = "2028-02-14"  # + 15 days = 2028-02-29
+    found = hits("special.lift_maintenance", data, as_of)
+    assert len(found) == expected
+    if found:
+        assert (
+            found[0].message
+            == "电梯“1号楼电梯”最近一次维保在 2028-02-14,应于 2028-02-29 前再次维保"
+        )
+    del data["special_equipment"][0]["last_maintenance"]
+    assert [h.message for h in hits("special.lift_maintenance", data, as_of)] == [
+        "电梯“1号楼电梯”没有维护保养记录"
+    ]
+    data["special_equipment"][0]["kind"] = "锅炉"
+    assert hits("special.lift_maintenance", data, as_of) == []
+
+
+def test_special_equipment_operator(data):
+    assert hits("special.operator", data, AS_OF) == []
+    found = hits(
+        "special.operator", edit(data, special_equipment__0__operator_certified=False), AS_OF
+    )
+    assert [h.path for h in found] == [("special_equipment", 0, "operator_certified")]

@@ -1,0 +1,270 @@
+"""Real mkdocs builds of the public site: every page and file at its URL, small school pages
+out of the navigation, identical rebuilds, and failed builds that leave the old site alone."""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import hashlib
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+
+from generator.build import BuildFailed, build
+from generator.cli import main
+from generator.site import pages, plugin
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """The site built from a copy of the repository's sample records."""
+    records = tmp_path_factory.mktemp("sample") / "records"
+    shutil.copytree(REPO / "records", records)
+    out = records.parent / "site"
+    build(records, out, AS_OF)
+    return out
+
+
+@pytest.fixture
+def records(records: Path) -> Path:
+    """The shared small tree (3 schools, 2 districts), under a rule set that exists."""
+    for path in records.glob("*/_district.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"rule_set: .*", "rule_set: national", text), encoding="utf-8")
+    return records
+
+
+def _school_ids(site: Path) -> list[str]:
+    return [s["id"] for s in json.loads((site / "api/schools.json").read_text(encoding="utf-8"))]
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# What the site holds
+
+
+def test_every_school_has_its_pages_badges_and_json(sample):
+    ids = _school_ids(sample)
+    assert len(ids) == len(list((REPO / "records").glob("*/[!_]*.yaml")))
+    for sid in ids:
+        for page in ("schools", "notices", "risks"):
+            assert (sample / page / sid / "index.html").is_file(), (page, sid)
+        assert (sample / "badges" / f"{sid}.svg").read_text().startswith("<?xml")
+        endpoint = json.loads((sample / "badges" / f"{sid}.json").read_text(encoding="utf-8"))
+        assert endpoint["schemaVersion"] == 1 and endpoint["label"] == "校园安全"
+        for slug in pages.CATEGORY_SLUGS.values():
+            assert (sample / "badges" / sid / f"{slug}.svg").is_file(), (sid, slug)
+        record = json.loads((sample / "api/schools" / f"{sid}.json").read_text(encoding="utf-8"))
+        assert record["id"] == sid and record["status"] == endpoint["message"]
+
+
+def test_the_school_list_api(sample):
+    schools = json.loads((sample / "api/schools.json").read_text(encoding="utf-8"))
+    assert all(set(s) == {"id", "name", "district", "stage", "status"} for s in schools)
+    assert {s["status"] for s in schools} <= {"重大隐患", "逾期", "待整改", "达标"}
+    # the sample records plant every status
+    assert {s["status"] for s in schools} == {"重大隐患", "逾期", "待整改", "达标"}
+
+
+def test_hand_written_and_reference_pages(sample):
+    for page in ("index.html", "about/index.html", "contribute/index.html",
+                 "districts/index.html", "reference/schema/index.html",
+                 "reference/rules/index.html", "404.html"):  # fmt: skip
+        assert (sample / page).is_file(), page
+    schema_page = (sample / "reference/schema/index.html").read_text(encoding="utf-8")
+    assert "hazards[].location" in schema_page and "隐患部位" in schema_page
+    rules_page = (sample / "reference/rules/index.html").read_text(encoding="utf-8")
+    assert "hazard.overdue" in rules_page or "hazards." in rules_page
+
+
+def test_district_pages_list_their_schools(sample):
+    schools = json.loads((sample / "api/schools.json").read_text(encoding="utf-8"))
+    for district in {s["district"] for s in schools}:
+        html = (sample / "districts" / district / "index.html").read_text(encoding="utf-8")
+        mine = [s for s in schools if s["district"] == district]
+        assert html.count('<tr data-status="') == len(mine)
+        for s in mine:
+            assert f'href="../../schools/{s["id"]}/"' in html
+        assert "data-pagefind-body" in html
+
+
+def test_home_page_has_the_dashboard_and_a_search_box(sample):
+    html = (sample / "index.html").read_text(encoding="utf-8")
+    assert '<div id="search"></div>' in html
+    assert '<svg viewBox="0 0' in html and "各区县达标率" in html
+    total = len(_school_ids(sample))
+    assert f"共 <strong>{total}</strong> 所学校" in html
+    assert "data-pagefind-body" not in html
+
+
+def test_school_pages_are_small_and_not_in_the_navigation(sample):
+    for sid in _school_ids(sample):
+        page = sample / "schools" / sid / "index.html"
+        assert page.stat().st_size <= 60_000, sid
+    for page in ("index.html", "about/index.html", "reference/rules/index.html"):
+        nav = (sample / page).read_text(encoding="utf-8").split('class="md-content"')[0]
+        assert "schools/" not in nav, page
+
+
+def test_a_school_page_sits_in_the_theme(sample):
+    sid = _school_ids(sample)[0]
+    name = json.loads((sample / "api/schools" / f"{sid}.json").read_text(encoding="utf-8"))["name"]
+    html = (sample / "schools" / sid / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{name} - 校安档案</title>" in html
+    assert f'<link rel="canonical" href="https://xiaoan.example.org/schools/{sid}/">' in html
+    assert "xiaoan-slot" not in html and "@@XIAOAN" not in html
+    assert html.count("data-pagefind-body") == 1
+    for key in ("区县", "学段", "状态"):
+        assert f'data-pagefind-meta="{key}"' in html
+    for anchor, title in pages.SCHOOL_SECTIONS:
+        assert f'<h2 id="{anchor}">{title}</h2>' in html
+        assert f'href="#{anchor}"' in html  # the table of contents
+    assert 'src="../../assets/xiaoan/xiaoan.js"' in html
+
+
+def test_notice_has_a_qr_code_to_the_school_page(sample):
+    sid = _school_ids(sample)[0]
+    html = (sample / "notices" / sid / "index.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 1 and "一校一警" in html
+    assert f"https://xiaoan.example.org/schools/{sid}/" in html
+    assert 'href="../../assets/xiaoan/print.css"' in html
+
+
+_LINK = re.compile(r'(?:href|src)="([^"]+)"')
+
+
+@pytest.mark.parametrize("section", ["schools", "notices", "risks", "districts", "reference"])
+def test_relative_links_of_generated_pages_resolve(sample, section):
+    for page in sorted((sample / section).rglob("index.html")):
+        for link in _LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:|#|/", link) or link.startswith("pagefind/"):
+                continue
+            target = (page.parent / link.split("#")[0].split("?")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(sample)} → {link}"
+
+
+def test_sitemap_is_dated_by_the_evaluation(sample):
+    sitemap = (sample / "sitemap.xml").read_text(encoding="utf-8")
+    assert set(re.findall(r"<lastmod>(.*?)</lastmod>", sitemap)) == {AS_OF.isoformat()}
+    assert gzip.decompress((sample / "sitemap.xml.gz").read_bytes()).decode() == sitemap
+
+
+def test_search_index_is_built_when_available(sample):
+    pytest.importorskip("pagefind")
+    assert (sample / "pagefind" / "pagefind-ui.js").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds that repeat, replace and fail
+
+
+def test_two_builds_of_the_same_records_are_identical(records, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    build(records, first, AS_OF)
+    build(records, second, AS_OF)
+    assert _tree(first) == _tree(second)
+
+
+def test_forked_writers_write_the_same_site(records, tmp_path, monkeypatch):
+    serial = tmp_path / "serial"
+    build(records, serial, AS_OF)
+    monkeypatch.setattr(plugin, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(plugin, "CHUNK", 1)
+    assert plugin._workers(3) > 1 or pytest.skip("one CPU: no forked writers")
+    forked = tmp_path / "forked"
+    build(records, forked, AS_OF)
+    comparison = filecmp.dircmp(serial, forked)
+    assert _tree(serial) == _tree(forked), comparison.diff_files
+
+
+def test_a_rebuild_replaces_the_site_and_leaves_nothing_behind(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    path = records / "chengguan" / "cg-shiyan-xiaoxue.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("城关区实验小学", "城关区新实验小学"),
+                    encoding="utf-8")  # fmt: skip
+    build(records, out, AS_OF)
+    assert "城关区新实验小学" in (out / "schools/cg-shiyan-xiaoxue/index.html").read_text("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+
+
+def test_an_invalid_dossier_fails_the_build_and_keeps_the_old_site(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    before = _tree(out)
+    path = records / "chengguan" / "cg-shiyan-xiaoxue.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stage: 小学", "stage: 大学"),
+                    encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(out),
+                                       "--as-of", AS_OF.isoformat()])  # fmt: skip
+    assert result.exit_code == 1
+    assert "cg-shiyan-xiaoxue.yaml" in result.output and "学段" in result.output
+    assert "原来的网站" in result.output and "保持不变" in result.output
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+
+
+def test_a_folder_that_is_not_a_site_is_never_replaced(records, tmp_path):
+    precious = tmp_path / "docs"
+    precious.mkdir()
+    (precious / "notes.md").write_text("不要删除", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="不像之前生成的网站"):
+        build(records, precious, AS_OF)
+    assert [p.name for p in precious.iterdir()] == ["notes.md"]
+
+
+def test_an_unknown_rule_set_fails_the_build(records, tmp_path):
+    path = records / "qiaobei" / "_district.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("national", "nowhere"), "utf-8")
+    with pytest.raises(BuildFailed, match="评估未通过") as failure:
+        build(records, tmp_path / "site", AS_OF)
+    assert [f.code for f in failure.value.findings] == ["ruleset.unknown"]
+    assert not (tmp_path / "site").exists()
+
+
+def test_missing_records_folder(tmp_path):
+    with pytest.raises(BuildFailed, match="找不到档案文件夹"):
+        build(tmp_path / "nowhere", tmp_path / "site", AS_OF)
+
+
+def test_cli_build_reports_what_it_built_without_a_progress_bar(records, tmp_path):
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(out),
+                                       "--as-of", AS_OF.isoformat()])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "已生成网站" in result.output and "3 所学校" in result.output
+    assert "生成学校页面" not in result.output  # no tty: no progress bar
+    assert (out / "schools/qb-di-yi-zhongxue/index.html").is_file()
+
+
+def test_plain_mkdocs_build_loads_the_records_itself(records, tmp_path):
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config_file = tmp_path / "mkdocs.yml"
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("docs_dir: docs", f"docs_dir: {REPO / 'docs'}")
+    options = f"  - xiaoan:\n      records: {records}\n      as_of: '2026-11-23'\n"
+    text = text.replace("  - xiaoan\n", options)
+    config_file.write_text(text, encoding="utf-8")
+    config = load_config(str(config_file), site_dir=str(tmp_path / "site"), strict=True)
+    mkdocs_build(config)
+    api = json.loads((tmp_path / "site/api/schools/cg-shiyan-xiaoxue.json").read_text("utf-8"))
+    assert api["as_of"] == "2026-11-23"
