@@ -12,9 +12,10 @@ baseline grows quadratically; it runs only up to --baseline-max schools (default
 20,000 it would take hours).
 
 It prints seconds, pages/s (HTML files written per second), output size, peak memory
-(the largest sum of RSS over the build's process tree, sampled every 20 ms, and the
-largest single process from wait4), the largest school page, the ratio to the baseline, and
-at each N what the first search for 实验小学 downloads in chromium (if installed).
+(the largest sum of PSS over the build's process tree, sampled every 50 ms, which counts
+memory that forked workers share once; and the largest single process's RSS from wait4),
+the largest school page, the ratio to the baseline, and at each N what the first search
+for 实验小学 downloads in chromium (if installed).
 Targets on the 2-core machine: 2,000 schools ≤ 10 s and ≥ 3.5× the baseline; 20,000 ≤ 2 min
 and ≤ 2 GB; a school page ≤ 60 KB; the first query ≤ 300 KB at 20,000 schools.
 Everything is written under --out (default benchmarks/out/, not committed).
@@ -46,7 +47,7 @@ QUERY = "实验小学"
 @dataclass
 class Run:
     seconds: float
-    tree_peak_mb: float  # largest sum of RSS over the process and its descendants
+    tree_peak_mb: float  # largest sum of PSS over the process and its descendants
     process_peak_mb: float  # largest single process (wait4's ru_maxrss)
     pages: int = 0
     bytes: int = 0
@@ -63,8 +64,8 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, _tree_rss(process.pid))
-            time.sleep(0.02)
+            peak = max(peak, _tree_memory(process.pid))
+            time.sleep(0.05)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -73,16 +74,17 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
     return Run(seconds, peak / 2**20, usage.ru_maxrss / 2**10)
 
 
-def _tree_rss(pid: int) -> int:
-    """Bytes of resident memory of `pid` and all its descendants (0 if gone)."""
+def _tree_memory(pid: int) -> int:
+    """Bytes of memory used by `pid` and all its descendants (0 if gone): the sum of their
+    proportional set sizes, so pages that forked workers share are counted once."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             total += next(
-                int(line.split()[1]) * 1024 for line in status.splitlines()
-                if line.startswith("VmRSS:")
+                int(line.split()[1]) * 1024 for line in rollup.splitlines()
+                if line.startswith("Pss:")
             )  # fmt: skip
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
@@ -257,6 +259,10 @@ def main() -> None:
         )  # fmt: skip
         describe(ours, site, list(site.glob("schools/*/index.html")))
         report("ours (xiaoan build)", ours, n)
+        reindex = f"from generator.site import search; search.index({str(site)!r})"
+        index = measure([sys.executable, "-c", reindex], ROOT, work / "search.log")
+        print(f"    of which the search index (Pagefind, run again alone): {index.seconds:.1f} s,"
+              f" peak memory {index.tree_peak_mb:.0f} MB")  # fmt: skip
 
         if n <= args.baseline_max:
             project = work / "baseline"
@@ -267,7 +273,8 @@ def main() -> None:
             report("baseline (mkdocs, all in nav)", base, n)
             print(
                 f"  ratio: ours is {base.seconds / ours.seconds:.1f}× faster than the baseline"
-                f" (target ≥ 3.5×); memory {base.tree_peak_mb / ours.tree_peak_mb:.1f}× less"
+                f" (target ≥ 3.5×); peak memory {ours.tree_peak_mb:.0f} MB against"
+                f" {base.tree_peak_mb:.0f} MB"
             )
         else:
             print(

@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,12 @@ class BuildResult:
     out: Path
     schools: int
     files: int
+    cleanup: threading.Thread | None = None
+    """Removes the replaced site, after the new one is in place; :meth:`wait` for it."""
+
+    def wait(self) -> None:
+        if self.cleanup is not None:
+            self.cleanup.join()
 
 
 class BuildFailed(Exception):
@@ -90,9 +97,18 @@ class _Collect(logging.Handler):
 
 
 def render(
-    data: SiteData, out: Path, *, config_file: Path | None = None, progress: bool = False
+    data: SiteData,
+    out: Path,
+    *,
+    config_file: Path | None = None,
+    progress: bool = False,
+    wait: bool = True,
 ) -> BuildResult:
-    """Build the site from prepared ``data`` into ``out``, replacing it only when complete."""
+    """Build the site from prepared ``data`` into ``out``, replacing it only when complete.
+
+    With ``wait=False`` the replaced site is still being removed when this returns (the new
+    one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -121,13 +137,16 @@ def render(
             raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
         _index(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
-        _swap(tmp, out)
+        cleanup = _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         log.removeHandler(collect)
-    return BuildResult(out, len(data.evaluation.schools), plugin.written)
+    result = BuildResult(out, len(data.evaluation.schools), plugin.written, cleanup)
+    if wait:
+        result.wait()
+    return result
 
 
 def build(
@@ -138,10 +157,11 @@ def build(
     config_file: Path | None = None,
     progress: bool = False,
     display=str,
+    wait: bool = True,
 ) -> BuildResult:
     """Validate, evaluate and render: the whole build."""
     data = prepare(records_dir, as_of, display=display)
-    return render(data, out, config_file=config_file, progress=progress)
+    return render(data, out, config_file=config_file, progress=progress, wait=wait)
 
 
 def _index(site: Path) -> None:
@@ -166,12 +186,15 @@ def _check_out(out: Path) -> None:
         )
 
 
-def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` in place of ``out`` with two renames; the old site is removed after."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        os.rename(out, old / out.name)
+def _swap(new: Path, out: Path) -> threading.Thread | None:
+    """Put ``new`` in place of ``out`` with two renames. The old site is then removed in the
+    background (tens of thousands of files): the returned thread, to join before exiting."""
+    if not out.exists():
+        os.rename(new, out)
+        return None
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    os.rename(out, old / out.name)
     os.rename(new, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    thread = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+    thread.start()
+    return thread

@@ -917,7 +917,7 @@ def drill_add(
 # The public site
 
 
-def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> None:
+def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> Any:
     """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
     import datetime
 
@@ -926,7 +926,10 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> No
     progress = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
     as_of = as_of or datetime.date.today()
     try:
-        result = build(records, out, as_of, config_file=config, progress=progress, display=_display)
+        result = build(
+            records, out, as_of, config_file=config, progress=progress, display=_display,
+            wait=False,  # the replaced site is removed while the command reports or serves
+        )  # fmt: skip
     except BuildFailed as exc:
         if exc.findings:
             click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
@@ -936,6 +939,7 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> No
         f"已生成网站到 {_display(out)}:{result.schools} 所学校,{result.files} 个文件"
         f"(截至 {as_of.isoformat()})"
     )
+    return result
 
 
 _SITE_OPTIONS = (
@@ -968,7 +972,7 @@ def build(records: Path, as_of: Any, out: Path, config: Path | None) -> int:
 
     有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
     """
-    _build_site(records, as_of, out, config)
+    _build_site(records, as_of, out, config).wait()
     return 0
 
 
@@ -980,7 +984,7 @@ def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) 
     import functools
     import http.server
 
-    _build_site(records, as_of, out, config)
+    built = _build_site(records, as_of, out, config)
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request
@@ -999,4 +1003,5 @@ def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) 
         click.echo("\n已停止预览")
     finally:
         server.server_close()
+        built.wait()
     return 0

@@ -7,13 +7,12 @@ on the real built site is tested in test_browser.py.
 
 from __future__ import annotations
 
-import filecmp
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from browser import serve
+from browser import SAMPLE_RECORDS, build_site, serve
 
 from generator.site import search
 
@@ -79,15 +78,11 @@ def test_two_runs_give_identical_bundles(tmp_path):
     search.index(first)
     search.index(second)
 
-    comparison = filecmp.dircmp(first / "pagefind", second / "pagefind")
-    assert _differences(comparison) == []
+    assert _tree(first / "pagefind") == _tree(second / "pagefind")
 
 
-def _differences(comparison: filecmp.dircmp) -> list[str]:
-    found = comparison.left_only + comparison.right_only + comparison.diff_files
-    for sub in comparison.subdirs.values():
-        found += _differences(sub)
-    return found
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_reindexing_leaves_no_stale_chunks(tmp_path):
@@ -108,9 +103,25 @@ def test_a_missing_folder_is_a_chinese_error(tmp_path):
 
 def test_a_folder_without_pages_is_a_chinese_error(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(search.SearchError, match=r"empty 中没有网页"):
+    with pytest.raises(search.SearchError, match=r"empty 中没有学校或区县页面"):
         search.index(tmp_path / "empty")
     assert not (tmp_path / "empty" / "pagefind" / "search-ui.js").exists()
+
+
+def test_the_built_site_indexes_each_school_and_district_page(sample_site):
+    api = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
+    schools = api["schools"] if isinstance(api, dict) else api
+    districts = {school["district"] for school in schools}
+    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+
+    assert entry["languages"]["zh"]["page_count"] == len(schools) + len(districts)
+    assert not list((sample_site / "pagefind").glob("filter/*")), "pages use meta, not filters"
+    assert (sample_site / "pagefind" / "search-ui.js").is_file()
+
+
+def test_two_builds_of_the_sample_give_the_same_search_bundle(sample_site, tmp_path):
+    again = build_site(SAMPLE_RECORDS, tmp_path / "site")
+    assert _tree(sample_site / "pagefind") == _tree(again / "pagefind")
 
 
 QUERY = """async (term) => {
@@ -146,4 +157,21 @@ def indexed_site(tmp_path_factory):
 def test_chinese_queries_find_the_right_pages(indexed_site, page, term, titles):
     page.goto(indexed_site + "/")
     assert page.evaluate(QUERY, term) == titles
+    assert page.problems == []
+
+
+@pytest.mark.browser
+def test_the_search_box_works_when_the_site_lives_under_a_sub_path(sample_site, tmp_path, page):
+    (tmp_path / "xiaoan").symlink_to(sample_site)  # as on GitHub Pages: /<repository>/
+    with serve(tmp_path) as url:
+        page.goto(url + "/xiaoan/")
+        page.locator(".pagefind-ui__search-input").fill("实验小学")
+        page.locator(".pagefind-ui__result-link").first.wait_for()
+        links = page.locator(".pagefind-ui__result-link").all()
+
+        hrefs = [link.get_attribute("href") for link in links]
+        assert hrefs and all(href.startswith("/xiaoan/") for href in hrefs), hrefs
+        assert any(href.startswith("/xiaoan/schools/") for href in hrefs), hrefs
+        links[0].click()
+        page.wait_for_url(url + hrefs[0])
     assert page.problems == []

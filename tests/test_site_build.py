@@ -73,6 +73,18 @@ def test_every_school_has_its_pages_badges_and_json(sample):
         assert record["id"] == sid and record["status"] == endpoint["message"]
 
 
+def test_badges_of_the_same_content_are_one_file(sample):
+    schools = json.loads((sample / "api/schools.json").read_text(encoding="utf-8"))
+    by_status: dict[str, list[str]] = {}
+    for s in schools:
+        by_status.setdefault(s["status"], []).append(s["id"])
+    for status, ids in by_status.items():
+        inodes = {(sample / "badges" / f"{sid}.svg").stat().st_ino for sid in ids}
+        assert len(inodes) == 1, status
+    shared = sorted(p.name for p in (sample / "badges/_shared").iterdir())
+    assert len(shared) <= 4 + 4 + 15 * 4  # statuses × (badge, endpoint, categories)
+
+
 def test_the_school_list_api(sample):
     schools = json.loads((sample / "api/schools.json").read_text(encoding="utf-8"))
     assert all(set(s) == {"id", "name", "district", "stage", "status"} for s in schools)
