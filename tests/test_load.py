@@ -177,12 +177,17 @@ class _PyYAMLResolve(_Loader):
     resolve = yaml.resolver.BaseResolver.resolve
 
 
-def _tags(node):
+def _tags(node, seen=None):
+    """The tree's tags and scalars; a node met again (an alias) only by its order."""
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
     if isinstance(node, yaml.ScalarNode):
         return (node.tag, node.value)
     if isinstance(node, yaml.SequenceNode):
-        return (node.tag, [_tags(n) for n in node.value])
-    return (node.tag, [(_tags(k), _tags(v)) for k, v in node.value])
+        return (node.tag, [_tags(n, seen) for n in node.value])
+    return (node.tag, [(_tags(k, seen), _tags(v, seen)) for k, v in node.value])
 
 
 SCALARS = (
