@@ -63,8 +63,15 @@ def default_config() -> Path:
     return here if here.is_file() else ROOT.parent / CONFIG
 
 
-def prepare(records_dir: Path, as_of: date, *, display=str) -> SiteData:
-    """Validate and evaluate the records; raise :class:`BuildFailed` if any is invalid."""
+def _quiet(stage: str) -> None:
+    pass
+
+
+def prepare(records_dir: Path, as_of: date, *, display=str, stage=_quiet) -> SiteData:
+    """Validate and evaluate the records; raise :class:`BuildFailed` if any is invalid.
+
+    ``stage`` is told (in Chinese) what the build is doing, for a command to show.
+    """
     from generator.evaluate import evaluate
     from generator.validate import validate_tree
 
@@ -72,12 +79,14 @@ def prepare(records_dir: Path, as_of: date, *, display=str) -> SiteData:
     if not records_dir.is_dir():
         raise BuildFailed(f"找不到档案文件夹 {records_dir}")
     # As `xiaoan check`: a later --as-of sees records dated up to it.
+    stage("校验档案")
     records = validate_tree(records_dir, today=max(as_of, date.today()), display=display)
     errors = [f for f in records.findings if f.severity == "error"]
     if errors:
         raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
     if not records.schools:
         raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
+    stage(f"评估 {len(records.schools)} 所学校")
     evaluation = evaluate(records, as_of)
     errors = [f for f in evaluation.findings if f.severity == "error"]
     if errors:
@@ -103,6 +112,7 @@ def render(
     config_file: Path | None = None,
     progress: bool = False,
     wait: bool = True,
+    stage=_quiet,
 ) -> BuildResult:
     """Build the site from prepared ``data`` into ``out``, replacing it only when complete.
 
@@ -131,10 +141,12 @@ def render(
                 raise BuildFailed(f"{config_file} 没有启用 xiaoan 插件(plugins: [xiaoan])")
             plugin.data = data
             plugin.progress = progress
+            stage("生成网页")
             mkdocs_build(config)
         except MkDocsException as exc:
             details = "\n".join(f"  {m}" for m in collect.messages)
             raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
+        stage("建立搜索索引")
         _index(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
         cleanup = _swap(tmp, out)
@@ -158,10 +170,13 @@ def build(
     progress: bool = False,
     display=str,
     wait: bool = True,
+    stage=_quiet,
 ) -> BuildResult:
     """Validate, evaluate and render: the whole build."""
-    data = prepare(records_dir, as_of, display=display)
-    return render(data, out, config_file=config_file, progress=progress, wait=wait)
+    data = prepare(records_dir, as_of, display=display, stage=stage)
+    return render(
+        data, out, config_file=config_file, progress=progress, wait=wait, stage=stage
+    )
 
 
 def _index(site: Path) -> None:

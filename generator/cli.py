@@ -925,10 +925,16 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
 
     progress = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
     as_of = as_of or datetime.date.today()
+
+    def stage(what: str) -> None:
+        if progress:
+            click.echo(f"{what}……", err=True)
+
     try:
         result = build(
             records, out, as_of, config_file=config, progress=progress, display=_display,
             wait=False,  # the replaced site is removed while the command reports or serves
+            stage=stage,
         )  # fmt: skip
     except BuildFailed as exc:
         if exc.findings:
