@@ -11,6 +11,7 @@ names the file and place.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,15 +81,53 @@ class LoadError(Exception):
 
 @dataclass
 class Document:
-    """A loaded YAML file: its data and where each part of it stands in the text."""
+    """A loaded YAML file: its data, and where each part of it stands in the text.
+
+    Positions are worked out only when something asks for them (a message that needs a
+    line number): most dossiers are valid and never do, and positions cost three times the
+    memory of the data. They come from ``text``, or from re-reading ``path``.
+    """
 
     file: str
     data: Any
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict, repr=False)
-    raw: dict[Path_, str] = field(default_factory=dict, repr=False)
-    """The source text of plain scalars that YAML turned into something other than text
-    (``no`` → false, ``07:20`` → 440): messages quote it and say to add quotes."""
+    text: str | None = field(default=None, repr=False)
+    path: Path | None = field(default=None, repr=False)
+    _marks: tuple[dict, dict, dict] | None = field(default=None, repr=False)
+
+    def _tracked(self) -> tuple[dict, dict, dict]:
+        if self._marks is None:
+            text = self.text
+            if text is None and self.path is not None:
+                try:
+                    text = read_text(self.path, self.file)
+                except LoadError:  # gone or changed since it was loaded: no positions
+                    text = None
+            if text is None:
+                self._marks = ({}, {}, {})
+            else:
+                builder = _Builder(self.file, track=True)
+                try:
+                    builder.build(yaml.compose(text, Loader=_Loader), (), 0)
+                except (yaml.YAMLError, LoadError, _Alias):
+                    pass
+                self._marks = (builder.positions, builder.key_positions, builder.raw)
+        return self._marks
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """Line and column (1-based) of each value, by its path of keys and indices."""
+        return self._tracked()[0]
+
+    @property
+    def key_positions(self) -> dict[Path_, tuple[int, int]]:
+        """Line and column of each mapping key, by the path of its value."""
+        return self._tracked()[1]
+
+    @property
+    def raw(self) -> dict[Path_, str]:
+        """The source text of plain scalars that YAML turned into something other than text
+        (``no`` → false, ``17:20`` → 1040): messages quote it and say to add quotes."""
+        return self._tracked()[2]
 
     def locate(self, path: Iterable, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor.
@@ -99,9 +138,10 @@ class Document:
         p = tuple(path)
         if key and p in self.key_positions:
             return self.key_positions[p]
-        while p not in self.positions and p:
+        positions = self.positions
+        while p not in positions and p:
             p = p[:-1]
-        return self.positions.get(p, (1, 1))
+        return positions.get(p, (1, 1))
 
 
 def _error(file: str, message: str, code: str, line: int = 1, column: int = 1) -> LoadError:
@@ -214,11 +254,14 @@ def parse(text: str, file: str) -> Document:
         raise _error(file, f"文件中含有不可见的控制字符(#x{exc.character:04x}),请删除", "yaml.control-char", line, column) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise _error(file, f"YAML 格式错误:{exc}", "yaml.syntax") from None
-    doc = Document(file=file, data=None)
     if root is None:
         raise _error(file, "文件是空的:一份档案至少要有 schema_version 和 profile 等字段", "yaml.empty")
     try:
-        doc.data = _Builder(doc).build(root, (), 0)
+        try:
+            data = _Builder(file).build(root, (), 0)
+        except _Duplicate:  # say where the key first stood: build again, keeping positions
+            _Builder(file, track=True).build(root, (), 0)
+            raise AssertionError("a duplicate key found once is found again") from None
     except _Alias:
         event = next(e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent))
         mark = event.start_mark
@@ -229,30 +272,41 @@ def parse(text: str, file: str) -> Document:
             mark.line + 1,
             mark.column + 1,
         ) from None
-    return doc
+    return Document(file=file, data=data, text=text)
 
 
 def load(path: Path, file: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """Load one YAML file. ``file`` is the name used in findings (default: ``path``)."""
     name = file if file is not None else str(path)
-    return parse(read_text(path, name, max_bytes), name)
+    doc = parse(read_text(path, name, max_bytes), name)
+    doc.text, doc.path = None, path  # positions, if ever needed, come from the file again
+    return doc
+
+
+_intern = sys.intern  # field names repeat in every dossier: one string each saves memory
 
 
 class _Alias(Exception):
     """A node met twice: :func:`parse` finds where the alias stands and reports it."""
 
 
-class _Builder:
-    """Builds plain data from a node tree, recording positions as it goes."""
+class _Duplicate(Exception):
+    """A key met twice in one mapping, found while positions were not being kept."""
 
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.positions = doc.positions
-        self.key_positions = doc.key_positions
+
+class _Builder:
+    """Builds plain data from a node tree; with ``track`` it also records positions."""
+
+    def __init__(self, file: str, track: bool = False):
+        self.file = file
+        self.track = track
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.key_positions: dict[Path_, tuple[int, int]] = {}
+        self.raw: dict[Path_, str] = {}
         self.seen: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str, code: str) -> LoadError:
-        return _error(self.doc.file, message, code, node.start_mark.line + 1, node.start_mark.column + 1)
+        return _error(self.file, message, code, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         # The composer hands an alias back as the very node it names: a node met twice is an
@@ -264,8 +318,10 @@ class _Builder:
             raise _Alias
         if depth > MAX_DEPTH:
             raise self.fail(node, f"嵌套超过 {MAX_DEPTH} 层,档案不应如此复杂", "yaml.too-deep")
-        mark = node.start_mark
-        self.positions[path] = (mark.line + 1, mark.column + 1)
+        track = self.track
+        if track:
+            mark = node.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
         tag = node.tag
         if tag == _STR and type(node) is yaml.ScalarNode:  # most values: plain text
             return node.value
@@ -275,6 +331,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
                 raise self.fail(node, f"不支持的 YAML 标签 {tag}", "yaml.tag")
+            if not track:
+                return [self.build(item, path, depth) for item in node.value]
             return [self.build(item, path + (i,), depth) for i, item in enumerate(node.value)]
         if tag != _MAP:
             raise self.fail(node, f"不支持的 YAML 标签 {tag}", "yaml.tag")
@@ -282,18 +340,28 @@ class _Builder:
         key_positions = self.key_positions
         for key_node, value_node in node.value:
             if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:  # a plain key
-                key = key_node.value
-                if path + (key,) in key_positions:
-                    self.key(key_node, path)  # raises: a duplicate
+                key = _intern(key_node.value)
             else:
-                key = self.key(key_node, path)
-            kmark = key_node.start_mark
+                key = self.key(key_node)
+            if not track:
+                if key in result:
+                    raise _Duplicate
+                result[key] = self.build(value_node, path, depth)
+                continue
             here = path + (key,)
+            first = key_positions.get(here)
+            if first is not None:
+                raise self.fail(
+                    key_node,
+                    f"字段“{key}”重复出现(第 {first[0]} 行已有),请合并或删除其中一个",
+                    "yaml.duplicate-key",
+                )
+            kmark = key_node.start_mark
             key_positions[here] = (kmark.line + 1, kmark.column + 1)
             result[key] = self.build(value_node, here, depth)
         return result
 
-    def key(self, node: yaml.Node, parent: Path_) -> str:
+    def key(self, node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, "字段名必须是简单文字", "yaml.key")
         if node.tag == "tag:yaml.org,2002:merge":
@@ -301,13 +369,7 @@ class _Builder:
         if node.tag != _STR:
             hint = f"“{node.value}”被 YAML 当作{_KIND.get(node.tag, '非文字')},请加引号:'{node.value}'"
             raise self.fail(node, f"字段名必须是文字:{hint}", "yaml.key")
-        key = node.value
-        first = self.doc.key_positions.get(parent + (key,))
-        if first is not None:
-            raise self.fail(
-                node, f"字段“{key}”重复出现(第 {first[0]} 行已有),请合并或删除其中一个", "yaml.duplicate-key"
-            )
-        return key
+        return _intern(node.value)
 
     def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         if node.tag == _STR:  # most values: what construct_yaml_str would return
@@ -319,8 +381,8 @@ class _Builder:
             value = construct(_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError):
             raise self.fail(node, f"无法识别的值“{node.value}”", "yaml.value") from None
-        if not node.style:
-            self.doc.raw[path] = node.value
+        if self.track and not node.style:
+            self.raw[path] = node.value
         return value
 
 
