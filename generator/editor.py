@@ -215,15 +215,24 @@ def _backend(
     return out
 
 
-def collection(district: str, label: str, folder: str, kind: str = "dossier") -> dict:
-    """The folder collection of one district's dossiers."""
-    root = schemas.resolve(schemas.load_schema(kind), kind)
-    form = fields(root, True, kind)
-    for section in form:  # a new dossier starts in this district
-        if section["name"] == "profile":
-            for sub in section["fields"]:
-                if sub["name"] == "district":
-                    sub["default"] = district
+def dossier_form(kind: str = "dossier") -> list[dict]:
+    """The editor's fields for a whole dossier, from the schema."""
+    return fields(schemas.resolve(schemas.load_schema(kind), kind), True, kind)
+
+
+def collection(
+    district: str, label: str, folder: str, form: list[dict] | None = None
+) -> dict:
+    """The folder collection of one district's dossiers (``form``: :func:`dossier_form`)."""
+    # A new dossier starts in this district: only the profile section differs between
+    # districts, so the rest of the form is shared, not rebuilt for each of them.
+    form = [
+        {**section, "fields": [
+            {**sub, "default": district} if sub["name"] == "district" else sub
+            for sub in section["fields"]
+        ]} if section["name"] == "profile" else section
+        for section in (form if form is not None else dossier_form())
+    ]  # fmt: skip
     return {
         "name": district,
         "label": label,
@@ -265,6 +274,7 @@ def editor_config(
     config["backend"]["commit_messages"] = dict(COMMIT_MESSAGES)
     # Opened on localhost, the editor uses decap-server when one answers (make editor);
     # anywhere else Decap ignores this, so every config carries it.
+    form = dossier_form()
     url = (base_url if backend == "local" else None) or PROXY_URL
     config["local_backend"] = True if url == PROXY_URL else {"url": url}
     if backend != "gitea":
@@ -278,7 +288,7 @@ def editor_config(
         editor={"preview": False},
         slug={"encoding": "ascii", "clean_accents": False},
         collections=[
-            collection(name, label, f"{prefix}/{name}" if prefix else name)
+            collection(name, label, f"{prefix}/{name}" if prefix else name, form)
             for name, label in districts(records)
         ],
     )

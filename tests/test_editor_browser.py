@@ -225,6 +225,13 @@ def test_a_drill_added_in_the_editor_lands_on_a_branch_as_valid_yaml(page, tmp_p
             git(ed.repo, "log", "-1", "--format=%s", ed.branch(SCHOOL)).strip()
             == f"修改学校档案 {SCHOOL}"
         )
+        # decap-server answers the save before it has checked main out again: wait for that
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            git(ed.repo, "rev-parse", "--abbrev-ref", "HEAD").strip() != "main"
+            or git(ed.repo, "status", "--porcelain") != ""
+        ):
+            time.sleep(0.2)
         assert git(ed.repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
         assert git(ed.repo, "status", "--porcelain") == ""
         assert outside == []
