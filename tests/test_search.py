@@ -16,19 +16,6 @@ from browser import SAMPLE_RECORDS, build_site, serve
 
 from generator.site import search
 
-PAGE = """<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>{name}</title></head>
-<body><nav>首页 区县 学校</nav>
-<article data-pagefind-body>
-<h1>{name}</h1>
-<p>区县:<span data-pagefind-meta="区县">{district}</span>
-学段:<span data-pagefind-meta="学段">{stage}</span>
-状态:<span data-pagefind-meta="状态">{status}</span></p>
-<p>地址:{address}</p>
-<ul>{findings}</ul>
-</article></body></html>
-"""
-
 SCHOOLS = {
     "cg-shiyan": ("城关区实验小学", "城关区", "小学", "达标", "城关区文昌路 18 号", []),
     "dc-er-zhong": ("东城第二中学", "东城区", "初中", "逾期", "东城区建设路 8 号", ["消防安全"]),
@@ -36,36 +23,49 @@ SCHOOLS = {
                       ["治安防范", "应急演练"]),
 }  # fmt: skip
 
+DISTRICT_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"></head><body>
+<nav>首页</nav><div data-pagefind-body><h1>城关区</h1><p>临河市城关区教育局</p>
+<div data-pagefind-ignore>城关区实验小学</div></div></body></html>"""
+
 
 def make_site(root: Path) -> Path:
-    """A tiny site: three school pages with data-pagefind-body, and a home page without."""
-    (root / "index.html").parent.mkdir(parents=True, exist_ok=True)
+    """A tiny built site: a home page with the search box, the public API of three schools
+    (as the site publishes it) and a district page."""
+    (root / "api" / "schools").mkdir(parents=True)
     (root / "index.html").write_text(
         '<!doctype html><html lang="zh"><head><link rel="icon" href="data:,"></head>'
-        '<body><div id="search"></div></body></html>',
+        '<body><h1>首页</h1><div id="search"></div></body></html>',
         encoding="utf-8",
     )
-    for school_id, (name, district, stage, status, address, findings) in SCHOOLS.items():
-        folder = root / "schools" / school_id
-        folder.mkdir(parents=True)
-        items = "".join(f"<li>{category}:未按期整改</li>" for category in findings)
-        (folder / "index.html").write_text(
-            PAGE.format(name=name, district=district, stage=stage, status=status,
-                        address=address, findings=items),
-            encoding="utf-8",
-        )  # fmt: skip
+    rows = []
+    for school_id, (name, district, stage, status, address, categories) in SCHOOLS.items():
+        row = {"id": school_id, "name": name, "district": district[:2], "stage": stage,
+               "status": status}  # fmt: skip
+        record = {
+            **row,
+            "district_name": district,
+            "findings": [{"category": c, "message": f"{c}问题未按期整改"} for c in categories],
+            "dossier": {"profile": {"id": school_id, "name": name, "address": address}},
+        }
+        (root / "api" / "schools" / f"{school_id}.json").write_text(
+            json.dumps(record, ensure_ascii=False), encoding="utf-8"
+        )
+        rows.append(row)
+    (root / "api" / "schools.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    (root / "districts" / "chengguan").mkdir(parents=True)
+    (root / "districts" / "chengguan" / "index.html").write_text(DISTRICT_PAGE, "utf-8")
     return root
 
 
-def test_index_writes_a_chinese_bundle_of_the_marked_pages(tmp_path):
+def test_index_writes_a_chinese_bundle_of_the_schools_and_districts(tmp_path):
     site = make_site(tmp_path / "site")
 
     pages = search.index(site)
 
-    assert pages == len(SCHOOLS)  # the home page has no data-pagefind-body
+    assert pages == len(SCHOOLS) + 1  # and the district; not the home page
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["zh"]
-    assert entry["languages"]["zh"]["page_count"] == len(SCHOOLS)
+    assert entry["languages"]["zh"]["page_count"] == len(SCHOOLS) + 1
     assert (site / "pagefind" / "pagefind-ui.js").is_file()
     assert (site / "pagefind" / "search-ui.js").read_bytes() == search.UI_SCRIPT.read_bytes()
     assert not list((site / "pagefind").glob("filter/*")), "pages use meta, not filters"
@@ -101,11 +101,45 @@ def test_a_missing_folder_is_a_chinese_error(tmp_path):
         search.index(tmp_path / "missing")
 
 
-def test_a_folder_without_pages_is_a_chinese_error(tmp_path):
+def test_a_folder_without_the_api_is_a_chinese_error(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(search.SearchError, match=r"empty 中没有学校或区县页面"):
+    with pytest.raises(search.SearchError, match=r"找不到 .*empty/api/schools.json"):
         search.index(tmp_path / "empty")
-    assert not (tmp_path / "empty" / "pagefind" / "search-ui.js").exists()
+    assert not (tmp_path / "empty" / "pagefind").exists()
+
+
+def test_a_site_without_schools_or_districts_is_a_chinese_error(tmp_path):
+    (tmp_path / "site" / "api").mkdir(parents=True)
+    (tmp_path / "site" / "api" / "schools.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(search.SearchError, match=r"site 中没有学校或区县页面"):
+        search.index(tmp_path / "site")
+
+
+def test_an_unreadable_api_record_is_a_chinese_error_naming_it(tmp_path):
+    site = make_site(tmp_path / "site")
+    (site / "api" / "schools" / "dc-er-zhong.json").write_text("{", encoding="utf-8")
+    with pytest.raises(search.SearchError, match=r"读不了 .*dc-er-zhong.json"):
+        search.index(site)
+
+
+def test_school_text_is_escaped_in_the_pages_pagefind_reads(tmp_path):
+    site = make_site(tmp_path / "site")
+    record = site / "api" / "schools" / "cg-shiyan.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["name"] = '<b onclick="x()">淘气</b>&amp;'
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    search.write_pages(site, tmp_path / "pages")
+
+    page = (tmp_path / "pages" / "schools" / "cg-shiyan" / "index.html").read_text("utf-8")
+    assert "<h1>&lt;b onclick=&#34;x()&#34;&gt;淘气&lt;/b&gt;&amp;amp;</h1>" in page
+    assert "<b " not in page and 'onclick="' not in page
+
+
+def test_suffixes_start_a_word_at_every_chinese_character():
+    assert search.suffixes("城关区实验小学") == "关区实验小学 区实验小学 实验小学 验小学 小学 学"
+    assert search.suffixes("临河市 文昌路18号") == "河市 市 昌路 路"
+    assert search.suffixes("No. 1 School") == ""
 
 
 def test_the_built_site_indexes_each_school_and_district_page(sample_site):
@@ -146,18 +180,56 @@ def indexed_site(tmp_path_factory):
     ("term", "titles"),
     [
         ("实验小学", ["城关区实验小学"]),  # segmented: not 西湖区实验幼儿园
+        ("东城第二中学", ["东城第二中学"]),  # the query cuts 东城 into 东 and 城
+        ("城关区实验小学", ["城关区实验小学"]),
         ("实验", ["城关区实验小学", "西湖区实验幼儿园"]),
         ("东城区", ["东城第二中学"]),  # district
         ("文昌路", ["城关区实验小学"]),  # address
         ("治安防范", ["西湖区实验幼儿园"]),  # finding category
         ("消防安全", ["东城第二中学"]),
-        ("首页", []),  # outside data-pagefind-body
+        ("城关区", ["城关区", "城关区实验小学"]),  # the district page, and a school
+        ("临河市", ["城关区"]),  # district page text
+        ("首页", []),  # the home page is not indexed
     ],
 )
 def test_chinese_queries_find_the_right_pages(indexed_site, page, term, titles):
     page.goto(indexed_site + "/")
     assert page.evaluate(QUERY, term) == titles
     assert page.problems == []
+
+
+@pytest.mark.browser
+def test_every_sample_school_is_found_by_its_full_name(sample_site, page):
+    api = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
+    with serve(sample_site) as url:
+        page.goto(url + "/")
+        found = page.evaluate(
+            """async (names) => {
+          const pagefind = await import("/pagefind/pagefind.js");
+          const found = {};
+          for (const name of names) {
+            const results = (await pagefind.search(name)).results.slice(0, 5);
+            found[name] = (await Promise.all(results.map((r) => r.data()))).map((d) => d.url);
+          }
+          return found;
+        }""",
+            [school["name"] for school in api],
+        )
+    missing = [s["name"] for s in api if f"/schools/{s['id']}/" not in found[s["name"]]]
+    assert missing == []
+
+
+@pytest.mark.browser
+def test_results_carry_district_stage_and_status(indexed_site, page):
+    page.goto(indexed_site + "/")
+    meta = page.evaluate(
+        """async () => {
+      const pagefind = await import("/pagefind/pagefind.js");
+      const found = await pagefind.search("东城第二中学");
+      return (await found.results[0].data()).meta;
+    }"""
+    )
+    assert meta == {"title": "东城第二中学", "区县": "东城区", "学段": "初中", "状态": "逾期"}
 
 
 @pytest.mark.browser
