@@ -520,11 +520,13 @@ def validate_tree(
                 continue
             others = "、".join(display(p) for p, _ in holders if p != path)
             file = display(path)
+            # Rare, so the id's place is worked out only now, from the file.
+            line, column = (result.doc or load(path, file)).locate(("profile", "id"))
             findings.append(
                 Finding(
                     file=file,
-                    line=result.id_at[0],
-                    column=result.id_at[1],
+                    line=line,
+                    column=column,
                     path="/profile/id",
                     place=schema.place(("profile", "id")),
                     code="tree.duplicate-id",
@@ -544,7 +546,6 @@ class _Checked(NamedTuple):
     findings: list[Finding]
     doc: Document | None  # without findings, and only if documents are kept
     school_id: str | None  # without findings
-    id_at: tuple[int, int] | None  # where the id stands
 
 
 PARALLEL_FROM = 200
@@ -601,12 +602,9 @@ def _check_chunk(
         for path, file, parts in work:
             problems, doc = _check_school(path, file, parts, district_folders, today, max_bytes)
             if doc is None:
-                out.append(_Checked(problems, None, None, None))
+                out.append(_Checked(problems, None, None))
             else:
-                at = doc.locate(("profile", "id"))
-                out.append(
-                    _Checked(problems, doc if documents else None, doc.data["profile"]["id"], at)
-                )
+                out.append(_Checked(problems, doc if documents else None, doc.data["profile"]["id"]))
     return out
 
 
