@@ -236,20 +236,44 @@ def workbook(tables: list[Table], title: str = "") -> Workbook:
     return wb
 
 
-def write_workbook(path: Path, tables: list[Table], title: str = "") -> Path:
-    """Save ``tables`` as an .xlsx file at ``path``, atomically (a temp file, then rename)."""
+def write_workbook(
+    path: Path, tables: list[Table], title: str = "", stamp: datetime.date | None = None
+) -> Path:
+    """Save ``tables`` as an .xlsx file at ``path``, atomically (a temp file, then rename).
+
+    With ``stamp`` (the data's as-of date) the file's dates are that day, so the same data
+    gives the same bytes: the published site must rebuild byte for byte.
+    """
     wb = workbook(tables, title)
+    when = datetime.datetime.combine(stamp, datetime.time()) if stamp is not None else None
+    if when is not None:
+        wb.properties.created = when
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         wb.save(tmp)
+        if when is not None:
+            _restamp(Path(tmp), when)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _restamp(path: Path, when: datetime.datetime) -> None:
+    """Give every zip member, and the document's "modified" date, the time ``when``
+    (openpyxl writes the current time into both)."""
+    with zipfile.ZipFile(path) as z:
+        members = [(info.filename, z.read(info)) for info in z.infolist()]
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + iso, data)
+            z.writestr(zipfile.ZipInfo(name, when.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,18 +347,25 @@ def write_public_workbooks(
     """Write the public workbooks under ``out_dir``: ``all.xlsx``, ``districts/<id>.xlsx`` and
     (unless ``schools`` is false) ``schools/<id>.xlsx``. Only fields the schema marks public."""
     out_dir = Path(out_dir)
+    stamp = evaluation.as_of
     written = PublicWorkbooks(
-        all=write_workbook(out_dir / "all.xlsx", district_tables(records, evaluation, public=True)),
+        all=write_workbook(
+            out_dir / "all.xlsx", district_tables(records, evaluation, public=True), stamp=stamp
+        ),
         districts={},
         schools={},
     )
     for did in sorted({doc.data["profile"]["district"] for doc in records.schools}):
         tables = district_tables(records, evaluation, did, public=True)
-        written.districts[did] = write_workbook(out_dir / "districts" / f"{did}.xlsx", tables)
+        written.districts[did] = write_workbook(
+            out_dir / "districts" / f"{did}.xlsx", tables, stamp=stamp
+        )
     for doc in records.schools if schools else ():
         sid = doc.data["profile"]["id"]
         tables = ledger_sheets(doc.data, public=True, as_of=evaluation.as_of)
-        written.schools[sid] = write_workbook(out_dir / "schools" / f"{sid}.xlsx", tables)
+        written.schools[sid] = write_workbook(
+            out_dir / "schools" / f"{sid}.xlsx", tables, stamp=stamp
+        )
     return written
 
 

@@ -1,0 +1,412 @@
+// Glue between Decap CMS and the dossier schema; bundled by esbuild into xiaoan-editor.js.
+//
+// 1. A YAML format ("xiaoan-yaml") that reads and writes dossiers the way `xiaoan validate`
+//    reads them (YAML 1.1 without timestamps: dates stay text, "07:20" and "no" are quoted),
+//    keeps the file's opening comment and orders every mapping as the schema does.
+// 2. A preSave listener that validates the whole entry against the same JSON Schema with
+//    ajv and refuses to save, naming each problem by its Chinese place
+//    ("隐患清单 第3项 › 整改期限:不是有效日期"). Decap checks only single widgets, not what
+//    lies inside lists nor the schema's conditions (decap-cms issue 467).
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+
+const SCHEMA_URL = 'dossier.schema.json';
+const FORMAT = 'xiaoan-yaml';
+const SOURCE_KEY = '_xiaoan_source'; // the text an entry was read from, carried through the form
+const MAX_SHOWN = 12;
+
+const YAML_OPTIONS = {
+  version: '1.1',
+  merge: false,
+  customTags: tags => tags.filter(tag => tag.tag !== 'tag:yaml.org,2002:timestamp'),
+};
+
+let schema = null;
+let validator = null;
+
+// ------------------------------------------------------------------------------------------
+// Walking the schema
+
+function resolve(node) {
+  if (node && typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
+    let target = schema;
+    for (const part of node.$ref.slice(2).split('/')) target = target[part];
+    const merged = { ...resolve(target) };
+    for (const [k, v] of Object.entries(node)) if (k !== '$ref') merged[k] = v;
+    return merged;
+  }
+  return node || null;
+}
+
+function child(node, key) {
+  if (!node) return null;
+  if (typeof key === 'number') return resolve(node.items);
+  return resolve((node.properties || {})[key]);
+}
+
+function titleOf(node, key) {
+  const sub = node && node.properties && node.properties[key];
+  return (sub && resolve(sub).title) || key;
+}
+
+// Where a path stands, in Chinese titles; the same words as `xiaoan validate` (schema.place).
+export function place(path) {
+  let node = resolve(schema);
+  if (path.length === 0) return node.title;
+  const parts = [];
+  for (const key of path) {
+    node = child(node, key);
+    if (typeof key === 'number') {
+      const label = `第${key + 1}项`;
+      if (parts.length) parts[parts.length - 1] += ` ${label}`;
+      else parts.push(label);
+    } else {
+      parts.push(node && node.title ? node.title : `“${key}”`);
+    }
+  }
+  return parts.join(' › ');
+}
+
+// ------------------------------------------------------------------------------------------
+// The YAML format
+//
+// Saving rewrites the file the way a person would edit it: the text it was read from is
+// carried in the entry (SOURCE_KEY) and only what changed is written anew, so comments,
+// quotes, blank lines and indentation stay, and the pull request shows just the change.
+
+function isMapping(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isDossier(data) {
+  return isMapping(data) && 'profile' in data;
+}
+
+function parseDocument(content) {
+  const doc = YAML.parseDocument(content || '', YAML_OPTIONS);
+  if (doc.errors.length) throw new Error(`YAML 格式错误:${doc.errors[0].message}`);
+  return doc;
+}
+
+function fromFile(content) {
+  const data = parseDocument(content).toJS() || {};
+  // A file that is not a dossier (the district's _district.yaml) is read as an entry without
+  // schema_version: the collection's filter (schema_version: 1) leaves it out of the list.
+  if (!isDossier(data)) return {};
+  data[SOURCE_KEY] = content;
+  return data;
+}
+
+function schemaIndex(node, key) {
+  const known = Object.keys((node && node.properties) || {});
+  const i = known.indexOf(key);
+  return i < 0 ? known.length : i;
+}
+
+// A copy of `value` whose mappings list their keys in the schema's order (unknown ones last).
+function ordered(value, node) {
+  if (Array.isArray(value)) return value.map(item => ordered(item, child(node, 0)));
+  if (!isMapping(value)) return value;
+  const keys = Object.keys(value).sort((a, b) => schemaIndex(node, a) - schemaIndex(node, b));
+  const out = {};
+  for (const key of keys) out[key] = ordered(value[key], child(node, key));
+  return out;
+}
+
+// `node` (from the old text) brought to `value`, keeping every part that did not change.
+function merge(doc, node, value, schemaNode) {
+  const filled = (Array.isArray(value) && value.length > 0) || (isMapping(value) && Object.keys(value).length > 0);
+  if (YAML.isCollection(node) && node.flow && node.items.length === 0 && filled) {
+    node.flow = false; // `drills: []` that gets its first item becomes a block list
+  }
+  if (isMapping(value) && YAML.isMap(node)) {
+    node.items = node.items.filter(pair => Object.hasOwn(value, String(pair.key)));
+    for (const [key, item] of Object.entries(value)) {
+      const sub = child(schemaNode, key);
+      const pair = node.items.find(p => String(p.key) === key);
+      if (pair) {
+        pair.value = merge(doc, pair.value, item, sub);
+      } else {
+        const at = node.items.findIndex(p => schemaIndex(schemaNode, String(p.key)) > schemaIndex(schemaNode, key));
+        const fresh = doc.createPair(key, ordered(item, sub));
+        if (at < 0) node.items.push(fresh);
+        else node.items.splice(at, 0, fresh);
+      }
+    }
+    return node;
+  }
+  if (Array.isArray(value) && YAML.isSeq(node)) {
+    const sub = child(schemaNode, 0);
+    node.items = node.items.slice(0, value.length).map((old, i) => merge(doc, old, value[i], sub));
+    for (const item of value.slice(node.items.length)) node.items.push(doc.createNode(ordered(item, sub)));
+    return node;
+  }
+  if (YAML.isScalar(node) && node.value === value) return node;
+  return doc.createNode(ordered(value, schemaNode));
+}
+
+function sequencesIndented(text) {
+  const block = /^( *)[^\s#-][^\n]*:[ \t]*\r?\n\1( *)- /m.exec(text);
+  return block ? block[2].length > 0 : true;
+}
+
+// Equal as data: the same values, whatever the order of keys.
+// The yaml package writes one space before an end-of-line comment; people often write two.
+// A line that differs from a line of the old text only there is written as it was.
+function keepCommentSpacing(text, source) {
+  const squeeze = line => line.replace(/[ \t]+#/, ' #');
+  const old = new Map();
+  for (const line of source.split('\n')) if (line.includes('#') && !old.has(squeeze(line))) old.set(squeeze(line), line);
+  return text
+    .split('\n')
+    .map(line => (line.includes('#') && old.get(squeeze(line))) || line)
+    .join('\n');
+}
+
+function same(a, b) {
+  const canonical = value =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : isMapping(value)
+        ? Object.fromEntries(Object.keys(value).sort().map(k => [k, canonical(value[k])]))
+        : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function toFile(data) {
+  const { [SOURCE_KEY]: source, ...rest } = data;
+  const root = resolve(schema);
+  let doc;
+  if (typeof source === 'string' && isDossier(parseDocument(source).toJS())) {
+    doc = parseDocument(source);
+    doc.contents = merge(doc, doc.contents, rest, root);
+  } else {
+    doc = new YAML.Document(ordered(rest, root), YAML_OPTIONS);
+    doc.contents.items.forEach((pair, i) => {
+      if (i > 0 && YAML.isCollection(pair.value)) pair.key.spaceBefore = true; // a blank line between sections
+    });
+  }
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      // text PyYAML would read as something else, beyond what YAML 1.1 quoting knows
+      if (typeof node.value === 'string' && /^(=|<<)$/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const options = { lineWidth: 0, flowCollectionPadding: false, indentSeq: sequencesIndented(source || '') };
+  const text = keepCommentSpacing(doc.toString(options), source || '');
+  if (!same(YAML.parse(text, YAML_OPTIONS), rest)) {
+    throw new Error('写出的 YAML 读回后与表单内容不一致,未保存(请把此情况报告给维护者)');
+  }
+  return typeof source === 'string' && source.startsWith('\uFEFF') ? `\uFEFF${text}` : text;
+}
+
+// ------------------------------------------------------------------------------------------
+// Validation before saving
+
+function isEmpty(value) {
+  return value === undefined || value === null || value === '' || (isMapping(value) && Object.keys(value).length === 0);
+}
+
+// A value a form leaves behind when fields are cleared: empty text or number, or a group
+// (or a list item) whose every field is blank. Empty lists stay: they say "none".
+function isBlank(value) {
+  return isEmpty(value) || (isMapping(value) && Object.values(value).every(isBlank));
+}
+
+// Paths of the blank values, list items last to first, so that deleting them in this order
+// keeps the other paths right.
+export function emptyPaths(value, path = []) {
+  const found = [];
+  const keys = Array.isArray(value) ? [...value.keys()].reverse() : isMapping(value) ? Object.keys(value) : [];
+  for (const key of keys) {
+    if (isBlank(value[key])) found.push([...path, key]);
+    else found.push(...emptyPaths(value[key], [...path, key]));
+  }
+  return found;
+}
+
+function withoutPaths(data, paths) {
+  const copy = JSON.parse(JSON.stringify(data));
+  for (const path of paths) {
+    let holder = copy;
+    for (const key of path.slice(0, -1)) holder = holder && holder[key];
+    const last = path[path.length - 1];
+    if (Array.isArray(holder)) holder.splice(last, 1);
+    else if (holder) delete holder[last];
+  }
+  return copy;
+}
+
+function show(value) {
+  if (typeof value === 'boolean') return value ? '“是”' : '“否”';
+  if (typeof value === 'string') return `“${value}”`;
+  return String(value);
+}
+
+function oneOf(values) {
+  const shown = values.map(show);
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join('、')}或${shown[shown.length - 1]}`;
+}
+
+function schemaAt(schemaPath) {
+  // "#/properties/hazards/items/allOf/0/then/required" → the node holding that keyword
+  let node = schema;
+  for (const part of schemaPath.replace(/^#\//, '').split('/')) {
+    if (node && node.$ref && !(part in node)) node = resolve(node);
+    node = node && node[decodeURIComponent(part.replace(/~1/g, '/').replace(/~0/g, '~'))];
+  }
+  return node;
+}
+
+function condition(error, holder) {
+  const parts = error.schemaPath.replace(/^#\//, '').split('/');
+  const at = parts.lastIndexOf('then');
+  if (at < 0) return '';
+  const branch = schemaAt(`#/${parts.slice(0, at).join('/')}`) || {};
+  const said = [];
+  for (const [key, test] of Object.entries((branch.if && branch.if.properties) || {})) {
+    const values = 'const' in test ? [test.const] : test.enum;
+    if (values) said.push(`${titleOf(holder, key)}为${oneOf(values)}`);
+  }
+  return said.join('且') || '按条件';
+}
+
+const KINDS = { string: '文字', integer: '整数', number: '数字', boolean: '是/否', object: '一组字段', array: '列表' };
+
+// One ajv error as a Chinese line: where, then what is wrong.
+export function explain(error) {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map(p => (/^\d+$/.test(p) ? Number(p) : p));
+  const value = path.reduce((v, k) => (v === undefined || v === null ? v : v[k]), error.data);
+  const p = error.params;
+  switch (error.keyword) {
+    case 'required': {
+      let holder = resolve(schema);
+      for (const key of path) holder = child(holder, key);
+      const name = `“${titleOf(holder, p.missingProperty)}”`;
+      const when = condition(error, holder);
+      const where = place(path);
+      return when ? `${where}:${when}时必须填写${name}` : `${where}:缺少必填字段${name}`;
+    }
+    case 'format':
+      return `${place(path)}:${show(value)}不是有效日期 (YYYY-MM-DD)`;
+    case 'pattern': {
+      const node = schemaAt(error.schemaPath.replace(/\/pattern$/, '')) || {};
+      return `${place(path)}:${show(value)}格式不对,应为:${node.description || `符合 ${p.pattern}`}`;
+    }
+    case 'enum':
+      return `${place(path)}:${show(value)}不是可选的值,应为以下之一:${oneOf(p.allowedValues)}`;
+    case 'type':
+      return `${place(path)}:应为${KINDS[p.type] || p.type}`;
+    case 'minimum':
+      return `${place(path)}:不能小于 ${p.limit}(现为 ${value})`;
+    case 'maximum':
+      return `${place(path)}:不能大于 ${p.limit}(现为 ${value})`;
+    case 'minLength':
+      return `${place(path)}:${value === '' ? '不能为空' : `至少要有 ${p.limit} 个字`}`;
+    case 'maxLength':
+      return `${place(path)}:不能超过 ${p.limit} 个字(现有 ${[...value].length} 个字)`;
+    case 'minItems':
+      return `${place(path)}:至少要有 ${p.limit} 项`;
+    case 'const':
+      return `${place(path)}:应为 ${show(p.allowedValue)}`;
+    case 'additionalProperties':
+      return `${place([...path, p.additionalProperty])}:未知字段“${p.additionalProperty}”`;
+    default:
+      return `${place(path)}:不符合档案格式(${error.message})`;
+  }
+}
+
+// The problems of a dossier (plain data), as Chinese lines; none when it is valid.
+export function problems(data) {
+  const { [SOURCE_KEY]: _source, ...dossier } = data;
+  if (validator(dossier)) return [];
+  const lines = [];
+  for (const error of validator.errors) {
+    if (error.keyword === 'if') continue; // its `then` error says what is missing
+    const line = explain({ ...error, data: dossier });
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines;
+}
+
+function showPanel(lines) {
+  let panel = document.getElementById('xiaoan-problems');
+  if (!lines.length) {
+    if (panel) panel.remove();
+    return;
+  }
+  if (!panel) {
+    panel = document.createElement('div');
+    panel.id = 'xiaoan-problems';
+    panel.setAttribute('role', 'alert');
+    document.body.appendChild(panel);
+  }
+  panel.replaceChildren();
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '关闭';
+  close.addEventListener('click', () => panel.remove());
+  const head = document.createElement('strong');
+  head.textContent = `未保存:档案有 ${lines.length} 处问题,请改正后再保存`;
+  const list = document.createElement('ul');
+  for (const line of lines.slice(0, MAX_SHOWN)) {
+    const item = document.createElement('li');
+    item.textContent = line;
+    list.appendChild(item);
+  }
+  if (lines.length > MAX_SHOWN) {
+    const more = document.createElement('li');
+    more.textContent = `……还有 ${lines.length - MAX_SHOWN} 处`;
+    list.appendChild(more);
+  }
+  panel.append(close, head, list);
+}
+
+// What saving `plain` (the entry's data) would do: the blank values it drops, and the
+// problems of what remains.
+export function check(plain) {
+  const empties = emptyPaths(plain);
+  return { empties, lines: problems(withoutPaths(plain, empties)) };
+}
+
+function preSave({ entry }) {
+  let data = entry.get('data');
+  const { empties, lines } = check(data.toJS());
+  showPanel(lines);
+  if (lines.length) {
+    const error = new Error(lines.slice(0, 3).join(';') + (lines.length > 3 ? ' ……' : ''));
+    error.name = '档案校验未通过';
+    throw error;
+  }
+  if (!empties.length) return undefined;
+  for (const path of empties) data = data.deleteIn(path);
+  return data;
+}
+
+// ------------------------------------------------------------------------------------------
+
+async function start() {
+  const CMS = window.CMS;
+  try {
+    const response = await fetch(SCHEMA_URL);
+    if (!response.ok) throw new Error(`${SCHEMA_URL}: HTTP ${response.status}`);
+    schema = await response.json();
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv, ['date']);
+    validator = ajv.compile(schema);
+  } catch (error) {
+    document.body.textContent = `编辑器无法加载档案格式(${error.message}),请刷新页面或联系维护者。`;
+    return;
+  }
+  CMS.registerCustomFormat(FORMAT, 'yaml', { fromFile, toFile });
+  CMS.registerEventListener({ name: 'preSave', handler: preSave });
+  CMS.init();
+}
+
+window.xiaoanEditor = { place, problems, check };
+start();

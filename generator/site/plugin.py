@@ -1,0 +1,443 @@
+"""The mkdocs plugin ``xiaoan``: the public site's pages made from the records.
+
+mkdocs builds the few pages in the navigation (home, districts, reference, the hand-written
+``docs/``); this plugin adds them as generated files and fills them from Jinja templates, so
+no record text ever passes through Markdown. The pages that come once per school (school
+page, 一校一警 notice, 风险公告, badges, JSON) are written after the build, outside mkdocs'
+page pipeline, which would render the theme and navigation for each of them:
+
+* a school page is the theme's ``main.html`` rendered **once** with placeholders (a frame),
+  then filled per school with the content rendered from ``templates/school.html``;
+* the notice and the risk announcement are light standalone pages for printing.
+
+Records come from :mod:`generator.build`, which validates and evaluates them first and hands
+the result to the plugin (:attr:`XiaoanPlugin.data`). Run by plain ``mkdocs build``, the
+plugin loads and evaluates the ``records`` folder itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+from mkdocs.commands.build import get_context
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from tqdm import tqdm
+
+from generator import schema
+from generator.site import badges, pages
+
+HERE = Path(__file__).parent
+ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
+ASSET_DIR = "assets/xiaoan"
+
+# The school page frame: the theme's page with placeholders for the title, the page's own
+# path segment and the content. The placeholders are plain ASCII that no theme text contains.
+FRAME = '{% extends "main.html" %}{% block content %}@@XIAOAN-CONTENT@@{% endblock %}'
+TITLE_SLOT = "@@XIAOAN-TITLE@@"
+CONTENT_SLOT = "@@XIAOAN-CONTENT@@"
+ID_SLOT = "xiaoan-slot"
+
+
+class XiaoanConfig(base.Config):
+    records = c.Type(str, default="records")
+    """The records folder (relative to mkdocs.yml), when the plugin loads the records itself
+    (plain ``mkdocs build``)."""
+    as_of = c.Optional(c.Type(str))
+    """The evaluation date (YYYY-MM-DD) when the plugin loads the records; default today."""
+
+
+def template_env() -> jinja2.Environment:
+    """The Jinja environment of the site's own templates: autoescape on, undefined is an error."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _toc(items: list[tuple[str, str]], level: int = 2) -> list[dict]:
+    return [{"level": level, "id": i, "name": str(escape(t)), "children": []} for i, t in items]
+
+
+class Frame:
+    """The theme's page rendered once, filled per school by string replacement."""
+
+    def __init__(self, html: str):
+        self.head, self.tail = html.split(CONTENT_SLOT)
+
+    def fill(self, title: str, slug: str, content: str) -> str:
+        title = str(escape(title))
+        head = self.head.replace(TITLE_SLOT, title).replace(ID_SLOT, slug)
+        return head + content + self.tail.replace(TITLE_SLOT, title)
+
+
+class XiaoanPlugin(BasePlugin[XiaoanConfig]):
+    def __init__(self) -> None:
+        self.data: Any = None  # a generator.build.SiteData, set by generator.build
+        self.progress = False  # show a progress bar while writing the school pages
+        self.written = 0  # files written by on_post_build
+
+    # -- preparing ---------------------------------------------------------------------------
+
+    def on_config(self, config):
+        if self.data is None:
+            from generator.build import BuildFailed, prepare
+
+            as_of = date.fromisoformat(self.config.as_of) if self.config.as_of else date.today()
+            try:
+                base = Path(config.config_file_path or ".").parent
+                self.data = prepare(base / self.config.records, as_of)
+            except BuildFailed as exc:
+                raise PluginError(str(exc)) from None
+        self.as_of = self.data.evaluation.as_of
+        self.env_own = template_env()
+        self._prepare_pages()
+        assets = (("xiaoan.css", config.extra_css), ("xiaoan.js", config.extra_javascript))
+        for name, target in assets:
+            if f"{ASSET_DIR}/{name}" not in [str(x) for x in target]:
+                target.append(f"{ASSET_DIR}/{name}")
+        return config
+
+    def _prepare_pages(self) -> None:
+        records, evaluation = self.data.records, self.data.evaluation
+        self.docs = {doc.data["profile"]["id"]: doc for doc in records.schools}
+        self.district_views = {
+            key: schema.public_view(doc.data, "district") for key, doc in records.districts.items()
+        }
+        rows: dict[str, list[dict]] = {}
+        for result in evaluation.schools:
+            rows.setdefault(result.district, []).append(pages.school_row(result))
+        self.districts = [
+            pages.district_page(self.district_views.get(d.id, {}), d, rows.get(d.id, []))
+            for d in evaluation.districts
+        ]
+        self.home = pages.home_page(self.districts, self.as_of)
+        # 审核确认记录: the merged changes of each dossier, from git history (generator/ledger.py)
+        from generator.ledger import ledger_for_all, note
+
+        root = Path(records.root)
+        self.signoffs = ledger_for_all(root, root)
+        self.signoff_note = note(root)
+
+    def on_files(self, files: Files, config) -> Files:
+        for name in ASSETS:
+            source = str(HERE / "assets" / name)
+            files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=source))
+        self.generated: dict[str, tuple[str, Any]] = {
+            "districts/index.md": ("districts", None),
+            "reference/schema.md": ("schema", None),
+            "reference/rules.md": ("rules", None),
+        }
+        for d in self.districts:
+            self.generated[f"districts/{d['id']}.md"] = ("district", d)
+        for uri in self.generated:
+            not_in_nav = InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content="", inclusion=not_in_nav))
+        self.files = files
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_pre_page(self, page: Page, config, files) -> Page:
+        # The sitemap's <lastmod> (and its .gz header) would carry the build time: use the
+        # evaluation date, so that two builds of the same records are identical.
+        page.update_date = self.as_of.isoformat()
+        return page
+
+    # -- the pages mkdocs builds -------------------------------------------------------------
+
+    _TITLES = {"districts": "各区县", "schema": "档案字段说明", "rules": "合规规则"}
+
+    def on_page_markdown(self, markdown: str, page: Page, config, files) -> str:
+        entry = self.generated.get(page.file.src_uri)
+        if entry is None:
+            return markdown
+        kind, d = entry
+        # Theme templates print the title unescaped: it must be HTML already.
+        page.meta["title"] = str(escape(d["name"] if kind == "district" else self._TITLES[kind]))
+        return ""
+
+    def on_page_content(self, html: str, page: Page, config, files) -> str:
+        root = "../" * page.url.count("/")
+        if page.file.src_uri == "index.md":
+            return html + self._render_home(page, root)
+        entry = self.generated.get(page.file.src_uri)
+        if entry is None:
+            return html
+        kind, d = entry
+        if kind == "district":
+            sections = [("overview", "概况"), ("rates", "达标率"), ("schools", "学校")]
+            if d["major"]:
+                sections.insert(1, ("major", "重大隐患"))
+            page.toc = get_toc(_toc(sections))
+            return self._render("district.html", d=d, root=root, as_of=self.as_of.isoformat())
+        if kind == "districts":
+            return self._render(
+                "districts.html", districts=self.districts, home=self.home, root=root
+            )
+        if kind == "schema":
+            kinds = []
+            for key in schema.KINDS:
+                node = schema.load_schema(key)
+                kinds.append({
+                    "id": key, "title": node["title"], "description": node.get("description", ""),
+                    "groups": pages.schema_fields(key),
+                })  # fmt: skip
+            page.toc = get_toc([
+                {"level": 2, "id": k["id"], "name": str(escape(k["title"])),
+                 "children": _toc([(f"{k['id']}-{g['key']}", g["title"]) for g in k["groups"]], 3)}
+                for k in kinds
+            ])  # fmt: skip
+            return self._render("schema.html", kinds=kinds)
+        from generator.rules import RULES
+
+        groups = pages.rules_reference(RULES.values())
+        for g in groups:
+            g["anchor"] = pages.category_slug(g["category"])
+        page.toc = get_toc(_toc([(g["anchor"], g["category"]) for g in groups]))
+        return self._render("rules.html", groups=groups)
+
+    def _render_home(self, page: Page, root: str) -> str:
+        try:
+            from generator.site.search import UI_SCRIPT
+        except ImportError:  # search not installed: the box stays empty
+            UI_SCRIPT = ""
+        sections = [("overview", "全市概况"), ("chart", "各区县学校状态"), ("rates", "达标率")]
+        tokens = _tokens(page.toc)
+        if len(tokens) == 1 and tokens[0]["level"] == 1:  # the page's h1 holds the rest
+            tokens[0]["children"] += _toc(sections)
+        else:
+            tokens += _toc(sections)
+        page.toc = get_toc(tokens)
+        return self._render("home.html", home=self.home, root=root, search_script=Markup(UI_SCRIPT))
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self.env_own.get_template(name).render(**context)
+
+    def on_env(self, env: jinja2.Environment, config, files) -> jinja2.Environment:
+        self.env_theme = env
+        return env
+
+    # -- the pages written once per school ---------------------------------------------------
+
+    def _frame(self, config) -> Frame:
+        file = File.generated(config, f"schools/{ID_SLOT}.md", content="")
+        page = Page(None, file, config)
+        page.meta = {"title": TITLE_SLOT}
+        page.content = ""
+        page.toc = get_toc(_toc(pages.SCHOOL_SECTIONS))
+        page.update_date = self.as_of.isoformat()
+        context = get_context(self.nav, self.files, config, page)
+        return Frame(self.env_theme.from_string(FRAME).render(context))
+
+    def on_post_build(self, config) -> None:
+        out = Path(config.site_dir)
+        self.out = out
+        self.site_url = config.site_url or ""
+        self.site_name = config.site_name
+        self.frame = self._frame(config)
+        _Writer(out).json("api/schools.json", [
+            {k: r[k] for k in ("id", "name", "district", "stage", "status")}
+            for d in self.districts for r in sorted(d["schools"], key=lambda r: r["id"])
+        ])  # fmt: skip
+        results = self.data.evaluation.schools
+        self.chunks = [results[i : i + CHUNK] for i in range(0, len(results), CHUNK)]
+        bar = tqdm(
+            total=len(results), desc="生成学校页面", unit="校", file=sys.stderr,
+            disable=not self.progress, leave=False,
+            ncols=shutil.get_terminal_size().columns,  # a terminal of unknown size shows 80
+        )  # fmt: skip
+        self.written = 1
+        workers = _workers(len(results))
+        if workers > 1:
+            # Forked workers inherit everything prepared so far; each writes whole chunks.
+            global _ACTIVE
+            _ACTIVE = self
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for schools, files in pool.imap_unordered(_write_chunk, range(len(self.chunks))):
+                    self.written += files
+                    bar.update(schools)
+            _ACTIVE = None
+        else:
+            for index in range(len(self.chunks)):
+                schools, files = self._write_chunk(index)
+                self.written += files
+                bar.update(schools)
+        bar.close()
+        self._write_workbooks(out)
+        self._write_editor(out)
+
+    def _write_workbooks(self, out: Path) -> None:
+        """The public Excel tables (统计表、问题和整改清单、达标率): city-wide and per district."""
+        from generator.xlsx import write_public_workbooks
+
+        written = write_public_workbooks(
+            out / "exports", self.data.records, self.data.evaluation, schools=False
+        )
+        self.written += 1 + len(written.districts)
+
+    def _write_editor(self, out: Path) -> None:
+        """The web editor at /admin/ (generator/editor.py); a notice page without npm ci."""
+        from generator.editor import EditorError, site_editor_config, write_admin
+        from generator.load import UsageError
+
+        try:
+            write_admin(out, site_editor_config(Path(self.data.records.root)))
+        except (EditorError, UsageError) as exc:
+            raise PluginError(f"网页编辑器:{exc}") from None
+
+    def _write_chunk(self, index: int) -> tuple[int, int]:
+        """Write the pages, badges and JSON of one chunk of schools: (schools, files)."""
+        from generator.calendar import school_feed
+        from generator.ledger import signoff_rows
+
+        writer = _Writer(self.out)
+        school_t = self.env_own.get_template("school.html")
+        notice_t = self.env_own.get_template("notice.html")
+        risk_t = self.env_own.get_template("risk.html")
+        site_url = self.site_url
+        chunk = self.chunks[index]
+        for result in chunk:
+            doc = self.docs[result.id]
+            district = self.district_views.get(result.district, {})
+            s = pages.school_page(doc.data, result, district, self.as_of)
+            s["signoffs"] = [
+                {**row, "status_key": pages.status_key(row["status"])}
+                for row in signoff_rows(self.signoffs.get(result.id, []))
+            ]
+            s["signoff_note"] = self.signoff_note
+            sid, urls = s["id"], s["urls"]
+            page_url = f"{site_url}{urls['page']}"
+            badge = f'<img src="{site_url}{urls["badge"]}" alt="校园安全:{s["status"]}">'
+            embed = f'<a href="{page_url}">{badge}</a>' if site_url else ""
+            content = school_t.render(s=s, root="../../", embed=embed)
+            writer.text(f"schools/{sid}/index.html", self.frame.fill(s["name"], sid, content))
+            common = {
+                "s": s, "root": "../../", "qr": Markup(pages.qr_svg(page_url)),
+                "page_url": page_url, "site_name": self.site_name,
+            }  # fmt: skip
+            writer.text(f"notices/{sid}/index.html", notice_t.render(**common))
+            writer.text(f"risks/{sid}/index.html", risk_t.render(**common))
+            writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
+            writer.same(f"badges/{sid}.json", _json(badges.endpoint(s["status"])))
+            for cat in s["categories"]:
+                writer.same(f"badges/{sid}/{pages.category_slug(cat['name'])}.svg",
+                            badges.svg(cat["status"], cat["name"]))  # fmt: skip
+            writer.json(f"api/schools/{sid}.json", pages.school_api(s))
+            writer.bytes(urls["calendar"], school_feed(doc, result, self.as_of))
+        return len(chunk), writer.count
+
+
+CHUNK = 50
+PARALLEL_FROM = 400  # schools; fewer are written in this process
+_ACTIVE: XiaoanPlugin | None = None  # the plugin whose chunks forked workers write
+
+
+def _workers(schools: int) -> int:
+    """How many processes write the school pages: the CPUs this process may use, up to 4."""
+    if schools < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0))
+    else:
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _write_chunk(index: int) -> tuple[int, int]:
+    assert _ACTIVE is not None
+    return _ACTIVE._write_chunk(index)
+
+
+def _tokens(toc) -> list[dict]:
+    """A table of contents back as tokens, to extend it."""
+    return [
+        {"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)}
+        for a in toc
+    ]
+
+
+class _Writer:
+    """Writes files under the output folder, making folders as needed.
+
+    Badges are the same few files over and over (a status, a category): :meth:`same` writes
+    each distinct content once, under ``badges/_shared/``, and hard-links it at every URL
+    that shows it. Creating a file costs far more than linking one, and a city has hundreds
+    of thousands of badge URLs.
+    """
+
+    def __init__(self, out: Path):
+        self.out = str(out)
+        self.made: set[str] = set()
+        self.originals: set[str] = set()
+        self.count = 0
+
+    def _folder(self, folder: str) -> None:
+        if folder not in self.made:
+            os.makedirs(os.path.join(self.out, folder), exist_ok=True)
+            self.made.add(folder)
+
+    def _write(self, rel: str, data: bytes) -> None:
+        self._folder(os.path.dirname(rel))
+        with open(os.path.join(self.out, rel), "wb") as fh:
+            fh.write(data)
+
+    def text(self, rel: str, text: str) -> None:
+        self.bytes(rel, text.encode("utf-8"))
+
+    def bytes(self, rel: str, data: bytes) -> None:
+        self._write(rel, data)
+        self.count += 1
+
+    def json(self, rel: str, data: Any) -> None:
+        self.text(rel, _json(data))
+
+    def same(self, rel: str, text: str) -> None:
+        """``text`` at ``rel``, as a hard link to the one copy of that content."""
+        data = text.encode("utf-8")
+        name = hashlib.sha256(data).hexdigest()[:16] + os.path.splitext(rel)[1]
+        original = os.path.join(self.out, SHARED, name)
+        if name not in self.originals:
+            self._folder(SHARED)
+            try:  # exclusive: forked writers may reach the same content at once
+                fd = os.open(original, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            self.originals.add(name)
+        self._folder(os.path.dirname(rel))
+        try:
+            os.link(original, os.path.join(self.out, rel))
+        except OSError:  # no hard links on this file system, or too many to one file
+            self._write(rel, data)
+        self.count += 1
+
+
+SHARED = "badges/_shared"  # not a school id: those never start with "_"
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
