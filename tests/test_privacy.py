@@ -10,6 +10,7 @@ reaches everywhere it should.
 from __future__ import annotations
 
 import gzip
+import zipfile
 import json
 from datetime import date
 from pathlib import Path
@@ -147,6 +148,9 @@ def _contents(out: Path):
             raw = path.read_bytes()
             if raw[:2] == b"\x1f\x8b":  # the search index and sitemap.xml.gz are gzipped
                 raw += gzip.decompress(raw)
+            elif path.suffix == ".xlsx":  # the public workbooks: zipped XML
+                with zipfile.ZipFile(path) as z:
+                    raw += b"".join(z.read(name) for name in z.namelist())
             # Pagefind puts zero-width spaces between the words it segments
             yield path.relative_to(out), raw.replace("\u200b".encode(), b"")
 
@@ -178,6 +182,11 @@ def test_public_values_are_found_where_they_belong(canary_site):
                 where.add(path.parts[0])
     # the school page, its notice, the API, and the search index all have them
     assert {"schools", "api", "pagefind"} <= found["CANARY-PUBLIC-ADDRESS"]
+    # the workbooks are read unzipped, so a leak into them would show
+    assert any(
+        path.parts[0] == "exports" and "统计表".encode() in raw
+        for path, raw in _contents(canary_site["out"])
+    )
     assert {"schools", "notices", "api"} <= found["CANARY-PUBLIC-STATION"]
 
 

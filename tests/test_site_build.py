@@ -73,6 +73,32 @@ def test_every_school_has_its_pages_badges_and_json(sample):
         assert record["id"] == sid and record["status"] == endpoint["message"]
 
 
+def test_calendar_feeds_and_public_workbooks_are_published_and_linked(sample):
+    import icalendar
+    import openpyxl
+
+    page = (sample / "schools" / "hx-dier-zhongxue" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../calendar/hx-dier-zhongxue.ics"' in page
+    feed = icalendar.Calendar.from_ical((sample / "calendar" / "hx-dier-zhongxue.ics").read_bytes())
+    events = [c for c in feed.walk("VEVENT")]
+    # the open major hazard's deadline is on the officer's calendar
+    assert any(str(e["SUMMARY"]) == "重大隐患整改期限:校舍安全 H-2026-002"
+               for e in events), [str(e["SUMMARY"]) for e in events]  # fmt: skip
+    for sid in _school_ids(sample):
+        assert (sample / "calendar" / f"{sid}.ics").is_file(), sid
+
+    district = (sample / "districts" / "hexi" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../exports/districts/hexi.xlsx"' in district
+    assert 'href="exports/all.xlsx"' in (sample / "index.html").read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(sample / "exports" / "districts" / "hexi.xlsx")
+    cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "河西区第二中学" in cells and "重大隐患" in cells
+    assert "河西区第二中学" in {
+        str(c.value) for ws in openpyxl.load_workbook(sample / "exports" / "all.xlsx").worksheets
+        for row in ws.iter_rows() for c in row
+    }  # fmt: skip
+
+
 def test_badges_of_the_same_content_are_one_file(sample):
     schools = json.loads((sample / "api/schools.json").read_text(encoding="utf-8"))
     by_status: dict[str, list[str]] = {}
