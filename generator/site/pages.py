@@ -618,7 +618,6 @@ def home_page(districts: list[dict], as_of: date) -> dict:
         )
     return {
         "as_of": as_of.isoformat(),
-        "excel": "exports/all.xlsx",
         "total": len(rows),
         "counts": status_counts(rows),
         "matrix": matrix,

@@ -270,32 +270,38 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         )  # fmt: skip
         self.written = 1
         workers = _workers(len(results))
+        districts = sorted(d.id for d in self.data.evaluation.districts)
         if workers > 1:
-            # Forked workers inherit everything prepared so far; each writes whole chunks.
+            # Forked workers inherit everything prepared so far; each writes whole chunks,
+            # then the districts' Excel workbooks.
             global _ACTIVE
             _ACTIVE = self
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for schools, files in pool.imap_unordered(_write_chunk, range(len(self.chunks))):
                     self.written += files
                     bar.update(schools)
+                self.written += sum(pool.imap_unordered(_write_workbook, districts))
             _ACTIVE = None
         else:
             for index in range(len(self.chunks)):
                 schools, files = self._write_chunk(index)
                 self.written += files
                 bar.update(schools)
+            self.written += sum(map(self._write_workbook, districts))
         bar.close()
-        self._write_workbooks(out)
         self._write_editor(out)
 
-    def _write_workbooks(self, out: Path) -> None:
-        """The public Excel tables (统计表、问题和整改清单、达标率): city-wide and per district."""
-        from generator.xlsx import write_public_workbooks
+    def _write_workbook(self, district: str) -> int:
+        """A district's public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
+        from generator.export import district_tables
+        from generator.xlsx import write_workbook
 
-        written = write_public_workbooks(
-            out / "exports", self.data.records, self.data.evaluation, schools=False
+        data = self.data
+        tables = district_tables(data.records, data.evaluation, district, public=True)
+        write_workbook(
+            self.out / "exports" / "districts" / f"{district}.xlsx", tables, stamp=self.as_of
         )
-        self.written += 1 + len(written.districts)
+        return 1
 
     def _write_editor(self, out: Path) -> None:
         """The web editor at /admin/ (generator/editor.py); a notice page without npm ci."""
@@ -368,6 +374,11 @@ def _workers(schools: int) -> int:
 def _write_chunk(index: int) -> tuple[int, int]:
     assert _ACTIVE is not None
     return _ACTIVE._write_chunk(index)
+
+
+def _write_workbook(district: str) -> int:
+    assert _ACTIVE is not None
+    return _ACTIVE._write_workbook(district)
 
 
 def _tokens(toc) -> list[dict]:
