@@ -7,9 +7,10 @@ Chinese; click's own usage errors are translated by :class:`_Group`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -732,12 +733,21 @@ def overdue_report(
     return 0
 
 
-def _edit_failed(exc: Exception) -> None:
-    """An :class:`~generator.edit.EditError`: the findings, then the reason; exit 1."""
-    findings = getattr(exc, "findings", [])
-    if findings:
-        click.echo(REPORTERS["text"](findings), nl=False, err=True)
-    _fail(str(exc), 1)
+@contextlib.contextmanager
+def _editing(target: str = "") -> Iterator[None]:
+    """An edit of a dossier: its :class:`~generator.edit.EditError` (the findings, then the
+    reason) or a failed write end the command with exit 1."""
+    from generator.edit import EditError
+
+    try:
+        yield
+    except EditError as exc:
+        findings = getattr(exc, "findings", [])
+        if findings:
+            click.echo(REPORTERS["text"](findings), nl=False, err=True)
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"无法写入{' ' + target if target else ''}:{exc.strerror or exc}", 1)
 
 
 _RECORDS_OPTION = click.option(
@@ -776,20 +786,15 @@ def new_school(
     police_station: str, police_phone: str,
 ) -> int:  # fmt: skip
     """新建一所学校的档案 records/<区县>/<学校编号>.yaml(最小的有效档案,附中文说明)。"""
-    from generator.edit import EditError
     from generator.edit import new_school as make
 
-    try:
+    with _editing():
         path = make(
             records, district=district, school_id=school_id, name=name, stage=stage,
             ownership=ownership, boarding=boarding, students=students, staff=staff,
             address=address, officer=police_officer, station=police_station,
             duty_phone=police_phone, display=_display,
         )  # fmt: skip
-    except EditError as exc:
-        _edit_failed(exc)
-    except OSError as exc:
-        _fail(f"无法写入:{exc.strerror or exc}", 1)
     click.echo(f"已新建 {_display(path)};请补全各部分后提交修改请求")
     return 0
 
@@ -831,7 +836,7 @@ def hazard() -> None:
 @click.option("--notes", help="备注。")
 def hazard_add(file: Path, records: Path, hazard_id: str | None, **fields: Any) -> int:
     """在档案的隐患清单中登记一项隐患(编号自动生成),校验通过才写入。"""
-    from generator.edit import EditError, add_hazard
+    from generator.edit import add_hazard
 
     funds = {k: fields.pop(f"funds_{k}") for k in ("amount", "source", "secured")}
     if funds["amount"] is not None and funds["amount"].is_integer():
@@ -839,12 +844,8 @@ def hazard_add(file: Path, records: Path, hazard_id: str | None, **fields: Any) 
     if any(v is not None for v in funds.values()):
         fields["funds"] = funds
     fields["id"] = hazard_id
-    try:
+    with _editing(_display(file)):
         new_id = add_hazard(file, fields, records=records, file=_display(file))
-    except EditError as exc:
-        _edit_failed(exc)
-    except OSError as exc:
-        _fail(f"无法写入 {_display(file)}:{exc.strerror or exc}", 1)
     click.echo(f"已登记隐患 {new_id} 到 {_display(file)}")
     return 0
 
@@ -860,17 +861,13 @@ def hazard_close(
     file: Path, hazard_id: str, records: Path, rectified: Any, closed: Any, verifier: str
 ) -> int:  # fmt: skip
     """隐患销号:状态改为“已销号”,写上整改完成日期、销号日期和验收人;隐患保留在台账中。"""
-    from generator.edit import EditError, close_hazard
+    from generator.edit import close_hazard
 
-    try:
+    with _editing(_display(file)):
         close_hazard(
             file, hazard_id, rectified=rectified, closed=closed, verifier=verifier,
             records=records, file=_display(file),
         )  # fmt: skip
-    except EditError as exc:
-        _edit_failed(exc)
-    except OSError as exc:
-        _fail(f"无法写入 {_display(file)}:{exc.strerror or exc}", 1)
     click.echo(f"隐患 {hazard_id} 已销号({_display(file)})")
     return 0
 
@@ -896,19 +893,15 @@ def drill_add(
     seconds: int | None, organiser: str | None, problems: str | None, improvements: str | None,
 ) -> int:  # fmt: skip
     """在档案中补录一次应急演练(按日期排好位置),校验通过才写入。"""
-    from generator.edit import EditError, add_drill
+    from generator.edit import add_drill
 
     fields = {
         "date": day, "kind": kind, "scope": scope, "participants": participants,
         "evacuation_seconds": seconds, "organiser": organiser, "problems": problems,
         "improvements": improvements,
     }  # fmt: skip
-    try:
+    with _editing(_display(file)):
         position = add_drill(file, fields, records=records, file=_display(file))
-    except EditError as exc:
-        _edit_failed(exc)
-    except OSError as exc:
-        _fail(f"无法写入 {_display(file)}:{exc.strerror or exc}", 1)
     click.echo(f"已补录演练(第 {position} 项)到 {_display(file)}")
     return 0
 
