@@ -94,14 +94,19 @@ class Document:
     path: Path | None = field(default=None, repr=False)
     _marks: tuple[dict, dict, dict] | None = field(default=None, repr=False)
 
+    def _source(self) -> str | None:
+        if self.text is not None:
+            return self.text
+        if self.path is not None:
+            try:
+                return read_text(self.path, self.file)
+            except LoadError:  # gone or changed since it was loaded: no positions
+                return None
+        return None
+
     def _tracked(self) -> tuple[dict, dict, dict]:
         if self._marks is None:
-            text = self.text
-            if text is None and self.path is not None:
-                try:
-                    text = read_text(self.path, self.file)
-                except LoadError:  # gone or changed since it was loaded: no positions
-                    text = None
+            text = self._source()
             if text is None:
                 self._marks = ({}, {}, {})
             else:
@@ -112,6 +117,32 @@ class Document:
                     pass
                 self._marks = (builder.positions, builder.key_positions, builder.raw)
         return self._marks
+
+    def _descend(self, path: tuple) -> tuple[int, int] | None:
+        """Where the value at ``path`` (or its nearest ancestor) stands, found by walking
+        down the node tree along ``path`` only: a rule finding needs one line, not the
+        position of every value."""
+        text = self._source()
+        if text is None:
+            return None
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError:
+            return None
+        if node is None:
+            return None
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                child = node.value[step] if 0 <= step < len(node.value) else None
+            else:
+                child = None
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
 
     @property
     def positions(self) -> dict[Path_, tuple[int, int]]:
@@ -136,6 +167,10 @@ class Document:
         looks for a misspelt or unexpected field).
         """
         p = tuple(path)
+        if self._marks is None and not key:  # one place asked for: no need to map them all
+            at = self._descend(p)
+            if at is not None:
+                return at
         if key and p in self.key_positions:
             return self.key_positions[p]
         positions = self.positions

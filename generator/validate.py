@@ -464,8 +464,8 @@ def validate_tree(
     and the checks inside a record, not the tree's naming rules.
 
     ``documents=False`` leaves :attr:`Records.schools` empty, for a caller that wants only
-    the findings (``xiaoan validate``): then, with many files, ``jobs`` processes (default:
-    one per CPU) share the work of loading and checking them; ``jobs=1`` keeps it here.
+    the findings (``xiaoan validate``). With many files, ``jobs`` processes (default: one per
+    CPU) share the work of loading and checking them; ``jobs=1`` keeps it here.
     """
     root = Path(root)
     today = today or datetime.date.today()
@@ -561,8 +561,11 @@ def _check_schools(
     jobs: int | None,
     documents: bool,
 ) -> list[_Checked]:
-    """Each (path, file, parts) checked, in order: in worker processes when there are many
-    and the documents are not wanted (sending them back would cost as much as it saves)."""
+    """Each (path, file, parts) checked, in order: in worker processes when there are many.
+
+    Documents come back without positions (those are worked out from the file when a message
+    needs one), so sending them costs little: 2,000 dossiers 580/s in one process, 900/s in two.
+    """
     check = partial(
         _check_chunk,
         district_folders=district_folders,
@@ -573,7 +576,7 @@ def _check_schools(
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     jobs = min(jobs or 1, len(work) // (PARALLEL_FROM // 2) or 1)
-    if documents or jobs < 2 or len(work) < PARALLEL_FROM:
+    if jobs < 2 or len(work) < PARALLEL_FROM:
         return check(work)
     # Compiled before forking, the validators are inherited by every worker.
     schema.fast_validator("dossier")

@@ -213,3 +213,23 @@ def test_our_tag_resolution_is_pyyamls(path):
         return
     reference = yaml.compose(text, Loader=_PyYAMLResolve)
     assert (ours is None and reference is None) or _tags(ours) == _tags(reference)
+
+
+def test_one_place_is_found_without_mapping_every_position(tmp_path):
+    """A rule finding asks for one line: it is found by walking down to it, and agrees with
+    the full map of positions for every value of every sample dossier."""
+    from conftest import REPO
+
+    checked = 0
+    for path in sorted((REPO / "records").rglob("*.yaml"))[:6]:
+        full = load(path)
+        for where, at in full.positions.items():
+            one = load(path)
+            assert one.locate(where) == at, (path, where)
+            assert one._marks is None  # the full map was not built for it
+            checked += 1
+    assert checked > 1000
+    # a path that is not there: its nearest ancestor
+    doc = parse("a:\n  b: [1, 2]\n", "x.yaml")
+    assert doc.locate(("a", "b", 7)) == (2, 6)
+    assert doc.locate(("a", "zz")) == (2, 3)
