@@ -72,8 +72,47 @@ def _usage_message(exc: click.UsageError) -> str:
     return message
 
 
+class _Help(click.HelpFormatter):
+    """Click's help, with its own words (headings, the help and version options) in Chinese."""
+
+    WORDS = {
+        "Options": "选项",
+        "Commands": "命令",
+        "Arguments": "参数",
+        "Show this message and exit.": "显示本帮助并退出。",
+        "Show the version and exit.": "显示版本号并退出。",
+    }
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法:")
+
+    @contextlib.contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(self.WORDS.get(name, name)):
+            yield
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        super().write_dl([(a, self._words(b)) for a, b in rows], *args, **kwargs)
+
+    def _words(self, text: str) -> str:
+        text = self.WORDS.get(text, text)
+        return text.replace("[default: ", "[默认:").replace("[required]", "[必填]")
+
+
+class _Context(click.Context):
+    formatter_class = _Help
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
 class _Group(click.Group):
-    """A group whose usage errors are Chinese and exit with code 2."""
+    """A group whose usage errors and help are Chinese; usage errors exit with code 2."""
+
+    context_class = _Context
+    command_class = _Command
+    group_class = type  # subgroups are of this class too
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         extra["standalone_mode"] = False
@@ -756,7 +795,7 @@ _RECORDS_OPTION = click.option(
 )
 
 
-@main.group(cls=click.Group)
+@main.group()
 def new() -> None:
     """新建档案。"""
 
@@ -799,7 +838,7 @@ def new_school(
     return 0
 
 
-@main.group(cls=click.Group)
+@main.group()
 def hazard() -> None:
     """登记隐患、隐患销号。"""
 
@@ -872,7 +911,7 @@ def hazard_close(
     return 0
 
 
-@main.group(cls=click.Group)
+@main.group()
 def drill() -> None:
     """补录应急演练。"""
 

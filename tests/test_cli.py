@@ -240,3 +240,11 @@ def test_sample_records_are_valid():
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["hazard", "close", "--help"]])
+def test_help_is_in_chinese(args):
+    out = CliRunner().invoke(main, args).output
+    assert out.startswith("用法:") and "选项:" in out and "显示本帮助并退出" in out
+    for english in ("Usage:", "Options:", "Show this message", "[default:", "[required]"):
+        assert english not in out, english
