@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from icalendar import Alarm, Calendar, Event
-
 from generator.dates import ONE_DAY, add_months, parse_date, period_of
 from generator.export import rule_set_or_baseline
 from generator.schema import public_view
@@ -238,25 +236,83 @@ def _when(days: int) -> str:
     return {0: "今天", 1: "明天"}.get(days, f"{days} 天后")
 
 
-def _event(school_id: str, d: Deadline, stamp: datetime.datetime) -> Event:
-    event = Event()
-    event.add("uid", uid(school_id, d.kind, d.key))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", d.day)
-    event.add("dtend", d.day + ONE_DAY)
+def _text(value: str) -> str:
+    """An iCalendar TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line
+    breaks escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    """An iCalendar DURATION (RFC 5545 §3.3.6): ``-P2DT15H`` for two days and 15 hours before."""
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    return f"{sign}P{f'{days}D' if days or not time else ''}{'T' + time if time else ''}"
+
+
+def _fold(line: str) -> str:
+    """A content line folded to lines of at most 75 octets (RFC 5545 §3.1), never inside a
+    character and never right after a backslash (some readers would lose the escape)."""
+    if len(line.encode()) <= 75:
+        return line
+    lines: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width > 74:  # a continuation line's leading space is the 75th
+            carry = [current.pop()] if len(current) > 1 and current[-1] == "\\" else []
+            lines.append("".join(current))
+            current, size = carry, len("".join(carry))
+        current.append(char)
+        size += width
+    lines.append("".join(current))
+    return "\r\n ".join(lines)
+
+
+def _rrule(rule: dict) -> str:
+    """RECUR (RFC 5545 §3.3.10), FREQ first: ``FREQ=MONTHLY;BYMONTHDAY=10``."""
+    parts = sorted(rule.items(), key=lambda kv: kv[0] != "freq")
+    return ";".join(f"{k.upper()}={str(v).upper()}" for k, v in parts)
+
+
+def _event(school_id: str, d: Deadline, stamp: str) -> list[str]:
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_text(uid(school_id, d.kind, d.key))}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{d.day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{d.day + ONE_DAY:%Y%m%d}",
+    ]
     if d.rrule:
-        event.add("rrule", d.rrule)
-    event.add("summary", d.summary)
-    event.add("description", d.description)
-    event.add("categories", [d.category])
-    event.add("transp", "TRANSPARENT")
+        lines.append(f"RRULE:{_rrule(d.rrule)}")
+    lines += [
+        f"SUMMARY:{_text(d.summary)}",
+        f"DESCRIPTION:{_text(d.description)}",
+        f"CATEGORIES:{_text(d.category)}",
+        "TRANSP:TRANSPARENT",
+    ]
     for days in sorted(set(d.remind), reverse=True):
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{d.summary}({_when(days)}到期)")
-        alarm.add("trigger", datetime.timedelta(days=-days, hours=ALARM_HOUR))
-        event.add_component(alarm)
-    return event
+        trigger = _duration(datetime.timedelta(days=-days, hours=ALARM_HOUR))
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{_text(f'{d.summary}({_when(days)}到期)')}",
+            f"TRIGGER:{trigger}",
+            "END:VALARM",
+        ]
+    lines.append("END:VEVENT")
+    return lines
 
 
 def school_feed(doc: Any, school_result: Any, as_of: datetime.date, rule_set: Any = None) -> bytes:
@@ -265,31 +321,34 @@ def school_feed(doc: Any, school_result: Any, as_of: datetime.date, rule_set: An
     ``doc`` is a loaded dossier (or its data); ``rule_set`` (a
     :class:`generator.ruleset.RuleSet`) sets the drill interval and the report days — by
     default the one ``school_result`` was evaluated under, else the national baseline.
+
+    The text is written here rather than with the icalendar package, which took 2 ms a school
+    (a third of writing a school's pages); the tests read every feed back with icalendar.
     """
     data = public_view(getattr(doc, "data", doc))
     profile = data.get("profile") or {}
     school_id = profile.get("id") or getattr(school_result, "id", "school")
     if rule_set is None:
         rule_set = rule_set_or_baseline(getattr(school_result, "rule_set", None))
-    stamp = datetime.datetime(as_of.year, as_of.month, as_of.day, tzinfo=datetime.UTC)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    name = f"{profile.get('name', school_id)} 安全工作期限"
-    cal.add("x-wr-calname", name)
-    cal.add(
-        "x-wr-caldesc",
-        f"{profile.get('name', school_id)}的隐患整改、演练、器材到期、报送等期限"
-        f"(校安档案,截至 {as_of.isoformat()})",
-    )
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    cal.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "P1D")
+    name = profile.get("name", school_id)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_text(f'{name} 安全工作期限')}",
+        "X-WR-CALDESC:"
+        + _text(f"{name}的隐患整改、演练、器材到期、报送等期限(校安档案,截至 {as_of.isoformat()})"),
+        "X-WR-TIMEZONE:Asia/Shanghai",
+        "REFRESH-INTERVAL;VALUE=DURATION:P1D",
+        "X-PUBLISHED-TTL:P1D",
+    ]
+    stamp = f"{as_of:%Y%m%d}T000000Z"
     for d in deadlines(data, as_of, rule_set):
-        cal.add_component(_event(school_id, d, stamp))
-    return cal.to_ical()
+        lines += _event(school_id, d, stamp)
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
 def write_feeds(out_dir: Path, records: Any, evaluation: Any) -> list[Path]:

@@ -211,6 +211,35 @@ def is_public(path: tuple | list, kind: str = "dossier") -> bool:
 _DROP = object()
 
 
+class _Mask:
+    """What of a value at one place in the schema is public, with the places below it found
+    once and kept: following ``$ref`` anew for every value cost a school page 0.3 ms."""
+
+    __slots__ = ("node", "public", "kind", "below")
+
+    def __init__(self, node: dict, inherited: bool, kind: str):
+        self.node = node
+        self.public = bool(node.get("x-public", inherited))
+        self.kind = kind
+        self.below: dict[str | int, _Mask | None] = {}
+
+    def child(self, key: str | int) -> _Mask | None:
+        """The mask of property ``key`` (or of the items, for ``0``); ``None`` if unknown."""
+        try:
+            return self.below[key]
+        except KeyError:
+            sub = child(self.node, key, self.kind)
+            mask = None if sub is None else _Mask(sub, self.public, self.kind)
+            if isinstance(key, int) or sub is not None:  # unknown keys are not kept
+                self.below[key] = mask
+            return mask
+
+
+@cache
+def _root_mask(kind: str) -> _Mask:
+    return _Mask(resolve(load_schema(kind), kind), False, kind)
+
+
 def public_view(data: Any, kind: str = "dossier") -> Any:
     """A copy of ``data`` holding only what the ``x-public`` marks allow.
 
@@ -218,26 +247,25 @@ def public_view(data: Any, kind: str = "dossier") -> Any:
     keeps everything except its private parts (a public mapping emptied that way stays, as
     ``{}``). Keys the schema does not know are dropped.
     """
-    root = resolve(load_schema(kind), kind)
-    view = _public(data, root, bool(root.get("x-public", False)), kind)
+    view = _public(data, _root_mask(kind))
     if view is _DROP:
         return {} if isinstance(data, dict) else None
     return view
 
 
-def _public(value: Any, node: dict | None, inherited: bool, kind: str) -> Any:
-    if node is None:
+def _public(value: Any, mask: _Mask | None) -> Any:
+    if mask is None:
         return _DROP
-    public = node.get("x-public", inherited)
+    public = mask.public
     if isinstance(value, dict):
         kept = {}
         for key, item in value.items():
-            sub = _public(item, child(node, key, kind), public, kind)
+            sub = _public(item, mask.child(key))
             if sub is not _DROP:
                 kept[key] = sub
         return kept if kept or public else _DROP
     if isinstance(value, list):
-        items = child(node, 0, kind)
-        kept_items = [v for v in (_public(x, items, public, kind) for x in value) if v is not _DROP]
+        items = mask.child(0)
+        kept_items = [v for v in (_public(x, items) for x in value) if v is not _DROP]
         return kept_items if kept_items or public else _DROP
     return value if public else _DROP
