@@ -139,7 +139,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 def test_every_notice_prints_on_one_a4_page(sample_site, sample_url, page):
     for school in schools(sample_site):
-        page.goto(f"{sample_url}/notices/{school['id']}/")
+        page.goto(f"{sample_url}/schools/{school['id']}/notice.html")
         page.wait_for_load_state("networkidle")
         pdf = page.pdf(format="A4", print_background=True)
         assert pdf_pages(pdf) == 1, f"{school['id']}: the 一校一警 notice takes more than one page"
@@ -208,11 +208,15 @@ def test_a_naughty_dossier_shows_as_typed_and_runs_nothing(naughty, page):
     _assert_harmless(page)
 
 
-@pytest.mark.parametrize("kind", ["notices", "risks", "districts"])
+@pytest.mark.parametrize("kind", ["notice.html", "risk.html", "districts"])
 def test_naughty_text_runs_nothing_on_other_pages(naughty, page, kind):
     url, profile = naughty
-    key = profile["district"] if kind == "districts" else profile["id"]
-    page.goto(f"{url}/{kind}/{key}/")
+    where = (
+        f"districts/{profile['district']}/"
+        if kind == "districts"
+        else f"schools/{profile['id']}/{kind}"
+    )
+    page.goto(f"{url}/{where}")
     page.wait_for_load_state("networkidle")
 
     assert NAUGHTY[("profile", "name")] in page.locator("body").inner_text()

@@ -24,12 +24,12 @@ AS_OF = date(2026, 11, 23)
 RTL = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
 # Longest first: each field gets the longest that fits its maxLength.
 NAUGHTY = [
-    '<script>alert("x")</script><img src=x onerror=alert(1)> & \'q\' {{ 7*7 }} {% if 1 %}i'
+    "<script>alert(\"x\")</script><img src=x onerror=alert(1)> & 'q' {{ 7*7 }} {% if 1 %}i"
     "{% endif %} **b** [l](javascript:alert(1)) " + RTL + "RTL 😀",
     '<script>alert("x")</script> {{ 7*7 }} **b** ' + RTL + "😀",
     "<script>x</script>&'\"{{ 1 }}" + RTL + "😀",
     "<b>&'\"{{x}}" + RTL + "😀",
-    "<i>&\"😀",
+    '<i>&"😀',
 ]
 PAYLOADS = ['<script>alert("x")', "<script>x</script>", "<img src=x", "<b>&", "<i>&", "<strong>b"]
 
@@ -98,8 +98,8 @@ def _page(site, rel: str) -> str:
 
 PAGES = [
     "schools/cs-naughty-xiaoxue/index.html",
-    "notices/cs-naughty-xiaoxue/index.html",
-    "risks/cs-naughty-xiaoxue/index.html",
+    "schools/cs-naughty-xiaoxue/notice.html",
+    "schools/cs-naughty-xiaoxue/risk.html",
     "districts/ceshi/index.html",
     "districts/index.html",
     "index.html",
@@ -174,4 +174,3 @@ def test_every_generated_page_is_still_well_formed(site):
     for rel in PAGES:
         text = _page(site, rel)
         assert text.count("<html") == 1 and text.rstrip().endswith("</html>"), rel
-

@@ -79,10 +79,7 @@ class Canaries:
 def _skeleton(node: dict) -> object:
     """The smallest valid value of ``node``: its required fields, with plain defaults."""
     if node.get("type") == "object":
-        return {
-            key: _skeleton(schema.child(node, key))
-            for key in node.get("required", [])
-        }
+        return {key: _skeleton(schema.child(node, key)) for key in node.get("required", [])}
     if "enum" in node:
         return node["enum"][0]
     return {"string": "示例", "boolean": True, "array": [], "integer": 1, "number": 1}[node["type"]]
@@ -179,7 +176,7 @@ def test_public_values_are_found_where_they_belong(canary_site):
     for path, raw in _contents(canary_site["out"]):
         for value, where in found.items():
             if value.encode() in raw:
-                where.add(path.parts[0])
+                where.update((path.parts[0], path.name))
     # the school page, its notice, the API, and the search index all have them
     assert {"schools", "api", "pagefind"} <= found["CANARY-PUBLIC-ADDRESS"]
     # the workbooks are read unzipped, so a leak into them would show
@@ -187,7 +184,7 @@ def test_public_values_are_found_where_they_belong(canary_site):
         path.parts[0] == "exports" and "统计表".encode() in raw
         for path, raw in _contents(canary_site["out"])
     )
-    assert {"schools", "notices", "api"} <= found["CANARY-PUBLIC-STATION"]
+    assert {"schools", "notice.html", "api"} <= found["CANARY-PUBLIC-STATION"]
 
 
 def test_findings_on_private_fields_keep_their_place_not_their_value(canary_site):

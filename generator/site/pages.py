@@ -29,7 +29,7 @@ STATUS_KEYS = {"重大隐患": "major", "逾期": "overdue", "待整改": "pendi
 SEVERITIES = {"error": "严重", "warning": "警告", "info": "提示"}
 HIDDEN = "〔不公开〕"
 
-# Rule categories in badge URLs: /badges/<school>/<slug>.svg. A category not listed here
+# Rule categories in badge URLs: /badges/<school>.<slug>.svg. A category not listed here
 # keeps its Chinese name as its slug.
 CATEGORY_SLUGS = {
     "责任": "responsibility",
@@ -225,8 +225,8 @@ def _urls(school_id: str) -> dict[str, str]:
     """Where a school's pages and files are, relative to the site root."""
     return {
         "page": f"schools/{school_id}/",
-        "notice": f"notices/{school_id}/",
-        "risk": f"risks/{school_id}/",
+        "notice": f"schools/{school_id}/notice.html",
+        "risk": f"schools/{school_id}/risk.html",
         "badge": f"badges/{school_id}.svg",
         "endpoint": f"badges/{school_id}.json",
         "api": f"api/schools/{school_id}.json",
@@ -296,8 +296,11 @@ def protection(devices: dict) -> list[tuple[str, str]]:
     guards = devices.get("guards")
     if guards is not None:
         rows.append(
-            ("保安员", f"{len(guards)} 名(专职 {_count(guards, 'full_time')} 名,"
-             f"持证上岗 {_count(guards, 'certified')} 名)")
+            (
+                "保安员",
+                f"{len(guards)} 名(专职 {_count(guards, 'full_time')} 名,"
+                f"持证上岗 {_count(guards, 'certified')} 名)",
+            )
         )
     for key, title in (("duty_24h", "24小时值守"), ("closed_campus", "封闭化管理")):
         if key in devices:
@@ -422,7 +425,7 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
             "name": name,
             "status": status,
             "key": status_key(status),
-            "badge": f"badges/{school_id}/{category_slug(name)}.svg",
+            "badge": f"badges/{school_id}.{category_slug(name)}.svg",
         }
         for name, status in result.categories.items()
     ]

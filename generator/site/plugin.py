@@ -343,13 +343,12 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 "s": s, "root": "../../", "qr": Markup(pages.qr_svg(page_url)),
                 "page_url": page_url, "site_name": self.site_name,
             }  # fmt: skip
-            writer.text(f"notices/{sid}/index.html", notice_t.render(**common))
-            writer.text(f"risks/{sid}/index.html", risk_t.render(**common))
+            writer.text(urls["notice"], notice_t.render(**common))
+            writer.text(urls["risk"], risk_t.render(**common))
             writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
             writer.same(f"badges/{sid}.json", _json(badges.endpoint(s["status"])))
             for cat in s["categories"]:
-                writer.same(f"badges/{sid}/{pages.category_slug(cat['name'])}.svg",
-                            badges.svg(cat["status"], cat["name"]))  # fmt: skip
+                writer.same(cat["badge"], badges.svg(cat["status"], cat["name"]))
             writer.json(f"api/schools/{sid}.json", pages.school_api(s))
             writer.bytes(urls["calendar"], school_feed(doc, result, self.as_of))
         return len(chunk), writer.count

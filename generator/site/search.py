@@ -31,6 +31,7 @@ starter (search-ui.js beside this module), which `index()` copies into the bundl
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -75,7 +76,7 @@ def index(out_dir: Path) -> int:
     bundle = out_dir / BUNDLE_DIR
     # Pagefind adds to an existing bundle without removing old chunks: start afresh.
     shutil.rmtree(bundle, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="xiaoan-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="xiaoan-search-", dir=_scratch()) as tmp:
         pages = write_pages(out_dir, Path(tmp))
         _pagefind(Path(tmp), bundle)
     shutil.copyfile(UI_SCRIPT, bundle / UI_SCRIPT.name)
@@ -99,6 +100,13 @@ def write_pages(out_dir: Path, into: Path) -> int:
         folder.mkdir(parents=True)
         shutil.copyfile(page, folder / "index.html")
     return len(schools) + len(districts)
+
+
+def _scratch() -> str | None:
+    """A folder in memory (tmpfs) for the throwaway pages, where there is one: creating a
+    file on disk cost 0.3 ms here, and there are as many pages as schools."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def suffixes(text: str) -> str:
