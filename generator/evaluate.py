@@ -141,9 +141,10 @@ def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
     findings: list[Finding] = []
     kinds: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     hit_rules: set[str] = set()
+    locate = doc.locator()
 
     def add(rule, path: tuple, message: str, kind: str, severity: str) -> None:
-        line, column = doc.locate(path)
+        line, column = locate(path)
         findings.append(
             Finding(
                 file=doc.file, message=message, code=rule.id, line=line, column=column,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,31 +118,32 @@ class Document:
                 self._marks = (builder.positions, builder.key_positions, builder.raw)
         return self._marks
 
-    def _descend(self, path: tuple) -> tuple[int, int] | None:
-        """Where the value at ``path`` (or its nearest ancestor) stands, found by walking
-        down the node tree along ``path`` only: a rule finding needs one line, not the
-        position of every value."""
+    def _compose(self) -> yaml.Node | None:
         text = self._source()
         if text is None:
             return None
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            return yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError:
             return None
-        if node is None:
-            return None
-        for step in path:
-            if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == step), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                child = node.value[step] if 0 <= step < len(node.value) else None
-            else:
-                child = None
-            if child is None:
-                break
-            node = child
-        mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+
+    def locator(self) -> Callable[[Iterable], tuple[int, int]]:
+        """:meth:`locate` for several places in a row (a school's rule findings): the text
+        is composed once, on the first call, not once a place; it goes with the function."""
+        root: Any = _UNSET
+
+        def locate(path: Iterable) -> tuple[int, int]:
+            nonlocal root
+            p = tuple(path)
+            if self._marks is None:
+                if root is _UNSET:
+                    root = self._compose()
+                at = _descend(root, p)
+                if at is not None:
+                    return at
+            return self.locate(p)
+
+        return locate
 
     @property
     def positions(self) -> dict[Path_, tuple[int, int]]:
@@ -168,7 +169,7 @@ class Document:
         """
         p = tuple(path)
         if self._marks is None and not key:  # one place asked for: no need to map them all
-            at = self._descend(p)
+            at = _descend(self._compose(), p)
             if at is not None:
                 return at
         if key and p in self.key_positions:
@@ -177,6 +178,29 @@ class Document:
         while p not in positions and p:
             p = p[:-1]
         return positions.get(p, (1, 1))
+
+
+_UNSET = object()
+
+
+def _descend(node: yaml.Node | None, path: tuple) -> tuple[int, int] | None:
+    """Where the value at ``path`` (or its nearest ancestor) stands, found by walking down
+    the node tree along ``path`` only: a rule finding needs one line, not the position of
+    every value."""
+    if node is None:
+        return None
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            child = node.value[step] if 0 <= step < len(node.value) else None
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _error(file: str, message: str, code: str, line: int = 1, column: int = 1) -> LoadError:
