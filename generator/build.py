@@ -2,8 +2,8 @@
 
 :func:`prepare` validates and evaluates the records; an invalid dossier stops the build there
 with the validator's findings. :func:`render` runs mkdocs (with the ``xiaoan`` plugin, which
-is handed the prepared data) into a fresh folder next to the output folder, builds the
-search index, and only then swaps the new folder in with renames: the previous site stays
+is handed the prepared data and also builds the search index) into a fresh folder next to
+the output folder, and only then swaps the new folder in with renames: the previous site stays
 whole until the new one is complete, and a failed build leaves it untouched.
 
 Nothing here prints; failures raise :class:`BuildFailed` with a Chinese message.
@@ -11,7 +11,6 @@ Nothing here prints; failures raise :class:`BuildFailed` with a Chinese message.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import shutil
@@ -146,8 +145,6 @@ def render(
         except MkDocsException as exc:
             details = "\n".join(f"  {m}" for m in collect.messages)
             raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
-        stage("建立搜索索引")
-        _index(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
         cleanup = _swap(tmp, out)
     except BaseException:
@@ -177,18 +174,6 @@ def build(
     return render(
         data, out, config_file=config_file, progress=progress, wait=wait, stage=stage
     )
-
-
-def _index(site: Path) -> None:
-    """The search index, when :mod:`generator.site.search` is there (Pagefind)."""
-    if importlib.util.find_spec("generator.site.search") is None:
-        return
-    from generator.site import search
-
-    try:
-        search.index(site)
-    except search.SearchError as exc:
-        raise BuildFailed(str(exc)) from None
 
 
 def _check_out(out: Path) -> None:

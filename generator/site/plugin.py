@@ -40,7 +40,7 @@ from mkdocs.structure.toc import get_toc
 from tqdm import tqdm
 
 from generator import schema
-from generator.site import badges, pages
+from generator.site import badges, pages, search
 
 HERE = Path(__file__).parent
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
@@ -219,10 +219,6 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         return self._render("rules.html", groups=groups)
 
     def _render_home(self, page: Page, root: str) -> str:
-        try:
-            from generator.site.search import UI_SCRIPT
-        except ImportError:  # search not installed: the box stays empty
-            UI_SCRIPT = ""
         sections = [("overview", "全市概况"), ("chart", "各区县学校状态"), ("rates", "达标率")]
         tokens = _tokens(page.toc)
         if len(tokens) == 1 and tokens[0]["level"] == 1:  # the page's h1 holds the rest
@@ -230,7 +226,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         else:
             tokens += _toc(sections)
         page.toc = get_toc(tokens)
-        return self._render("home.html", home=self.home, root=root, search_script=Markup(UI_SCRIPT))
+        return self._render("home.html", home=self.home, root=root)
 
     def _render(self, name: str, **context: Any) -> str:
         return self.env_own.get_template(name).render(**context)
@@ -271,25 +267,41 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         self.written = 1
         workers = _workers(len(results))
         districts = sorted(d.id for d in self.data.evaluation.districts)
-        if workers > 1:
-            # Forked workers inherit everything prepared so far; each writes whole chunks,
-            # then the districts' Excel workbooks.
-            global _ACTIVE
-            _ACTIVE = self
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for schools, files in pool.imap_unordered(_write_chunk, range(len(self.chunks))):
+        # The search index is built while the district workbooks are written: the page
+        # writers add each school to it, then Pagefind runs in the background.
+        with search.Index(out) as self.search:
+            if workers > 1:
+                # Forked workers inherit everything prepared so far; each writes whole
+                # chunks, then the districts' Excel workbooks.
+                global _ACTIVE
+                _ACTIVE = self
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    chunks = pool.imap_unordered(_write_chunk, range(len(self.chunks)))
+                    for schools, files in chunks:
+                        self.written += files
+                        bar.update(schools)
+                    self._start_search()
+                    self.written += sum(pool.imap_unordered(_write_workbook, districts))
+                _ACTIVE = None
+            else:
+                for index in range(len(self.chunks)):
+                    schools, files = self._write_chunk(index)
                     self.written += files
                     bar.update(schools)
-                self.written += sum(pool.imap_unordered(_write_workbook, districts))
-            _ACTIVE = None
-        else:
-            for index in range(len(self.chunks)):
-                schools, files = self._write_chunk(index)
-                self.written += files
-                bar.update(schools)
-            self.written += sum(map(self._write_workbook, districts))
-        bar.close()
-        self._write_editor(out)
+                self._start_search()
+                self.written += sum(map(self._write_workbook, districts))
+            bar.close()
+            self._write_editor(out)
+            try:
+                self.search.finish()
+            except search.SearchError as exc:
+                raise PluginError(str(exc)) from None
+
+    def _start_search(self) -> None:
+        try:
+            self.search.start()
+        except search.SearchError as exc:
+            raise PluginError(str(exc)) from None
 
     def _write_workbook(self, district: str) -> int:
         """A district's public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
@@ -349,7 +361,9 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             writer.same(f"badges/{sid}.json", _json(badges.endpoint(s["status"])))
             for cat in s["categories"]:
                 writer.same(cat["badge"], badges.svg(cat["status"], cat["name"]))
-            writer.json(f"api/schools/{sid}.json", pages.school_api(s))
+            api = pages.school_api(s)
+            writer.json(f"api/schools/{sid}.json", api)
+            self.search.add_school(api)
             writer.bytes(urls["calendar"], school_feed(doc, result, self.as_of))
         return len(chunk), writer.count
 

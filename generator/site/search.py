@@ -1,18 +1,21 @@
 """Chinese full-text search for the built site, made with Pagefind.
 
-`index(out_dir)` builds the search bundle `out_dir/pagefind/` with the Pagefind binary that
-ships in the `pagefind[extended]` wheel (offline; the extended build segments Chinese, so
-实验小学 matches 城关实验小学). It runs after the site is built and reads only what the site
-publishes:
+The search bundle `<site>/pagefind/` is made with the Pagefind binary that ships in the
+`pagefind[extended]` wheel (offline; the extended build segments Chinese, so 实验小学
+matches 城关实验小学). The site plugin builds it with an :class:`Index` while it writes the
+site: each school's page writer adds the school, and Pagefind runs in the background while
+the district workbooks are written. `index(out_dir)` does the same for a site already
+built. Either way it reads only what the site publishes:
 
-- a school is indexed from its public API record (`api/schools.json`,
-  `api/schools/<id>.json`): name, district, stage, status, address, and its current
+- a school is indexed from its public API record (what `api/schools/<id>.json` holds):
+  name, district, stage, status, address, and its current
   findings (category and message), plus the suffixes of its name, district and address
   (see `suffixes`). Each becomes a small page in a temporary folder, at the school page's
   URL, which Pagefind indexes instead of the school page itself. Pagefind's
   time and memory grow with all the text of a page it reads, even the parts outside
   `data-pagefind-body`: the full school pages took 36 s and 1.5 GB at 20,000 schools, these
-  small pages 13 s (6 s to write them, 7 s for Pagefind) and 0.7 GB;
+  small pages 13 s (6 s to write them, 7 s for Pagefind) and 0.7 GB. The scratch folder
+  is in memory (/dev/shm) where there is one;
 - district pages (`districts/<id>/index.html`) are indexed as built, by their
   `data-pagefind-body` element.
 
@@ -25,7 +28,7 @@ give identical bundles.
 The search box on the home page is Pagefind's default UI, which takes its Chinese strings
 from `<html lang="zh">`. The home page holds `<div id="search"></div>` and loads
 `pagefind/pagefind-ui.css`, `pagefind/pagefind-ui.js` and `pagefind/search-ui.js`, our
-starter (search-ui.js beside this module), which `index()` copies into the bundle.
+starter (search-ui.js beside this module), which is copied into the bundle.
 """
 
 from __future__ import annotations
@@ -67,39 +70,100 @@ class SearchError(Exception):
     """The search index could not be built. The message is Chinese, for people."""
 
 
+class Index:
+    """The search bundle of one site, built while the rest of the site is written.
+
+    :meth:`add_school` writes a school's small page into a scratch folder (forked page
+    writers may call it); :meth:`start` adds the district pages and starts Pagefind in the
+    background; :meth:`finish` waits for it and puts the starter script in the bundle.
+    :meth:`close` (or leaving the ``with`` block) stops Pagefind if it still runs and removes
+    the scratch folder.
+    """
+
+    def __init__(self, site: Path):
+        self.site = Path(site)
+        self.bundle = self.site / BUNDLE_DIR
+        self.pages = Path(tempfile.mkdtemp(prefix="xiaoan-search-", dir=_scratch()))
+        self.process: subprocess.Popen | None = None
+        self.count = 0
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_school(self, school: dict) -> None:
+        """Index ``school``, its public API record (``api/schools/<id>.json``)."""
+        folder = self.pages / "schools" / school["id"]
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(school_page(school), encoding="utf-8")
+
+    def start(self) -> None:
+        """Add the site's district pages, then run Pagefind over the pages in the background."""
+        districts = sorted((self.site / "districts").glob("*/index.html"))
+        for page in districts:
+            folder = self.pages / "districts" / page.parent.name
+            folder.mkdir(parents=True)
+            shutil.copyfile(page, folder / "index.html")
+        self.count = sum(1 for _ in (self.pages / "schools").glob("*")) + len(districts)
+        # Pagefind adds to an existing bundle without removing old chunks: start afresh.
+        shutil.rmtree(self.bundle, ignore_errors=True)
+        command = [
+            str(_executable()),
+            "--site", str(self.pages),
+            "--output-path", str(self.bundle.absolute()),
+            "--force-language", LANGUAGE,
+            "--quiet",
+        ]  # fmt: skip
+        log = open(self.pages / "pagefind.log", "wb")  # noqa: SIM115 - closed in finish/close
+        try:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        except OSError as error:
+            raise SearchError(
+                f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
+            ) from None
+        finally:
+            log.close()
+
+    def finish(self) -> int:
+        """Wait for Pagefind; return how many pages (schools and districts) the index holds.
+        Raises :class:`SearchError` if it failed."""
+        assert self.process is not None, "start() first"
+        returncode = self.process.wait()
+        if returncode != 0:
+            output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
+            raise SearchError(_explain(self.bundle, output, returncode))
+        shutil.copyfile(UI_SCRIPT, self.bundle / UI_SCRIPT.name)
+        return self.count
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.pages, ignore_errors=True)
+
+
 def index(out_dir: Path) -> int:
-    """Index the site built in `out_dir` into `out_dir/pagefind/`; return how many pages
-    (schools and districts) the index holds. Raises SearchError with a Chinese message."""
+    """Index the site built in `out_dir` into `out_dir/pagefind/` from its public API
+    records and district pages; return how many pages the index holds. Raises SearchError
+    with a Chinese message."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise SearchError(f"无法建立搜索索引:网站输出目录 {out_dir} 不存在。")
-    bundle = out_dir / BUNDLE_DIR
-    # Pagefind adds to an existing bundle without removing old chunks: start afresh.
-    shutil.rmtree(bundle, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="xiaoan-search-", dir=_scratch()) as tmp:
-        pages = write_pages(out_dir, Path(tmp))
-        _pagefind(Path(tmp), bundle)
-    shutil.copyfile(UI_SCRIPT, bundle / UI_SCRIPT.name)
-    return pages
+    with Index(out_dir) as search:
+        for row in _json(out_dir / "api" / "schools.json"):
+            search.add_school(_json(out_dir / "api" / "schools" / f"{row['id']}.json"))
+        search.start()
+        return search.finish()
 
 
-def write_pages(out_dir: Path, into: Path) -> int:
-    """Write what Pagefind should read into `into`, at the URLs of the site's pages."""
-    schools = _json(out_dir / "api" / "schools.json")
-    for row in schools:
-        school = _json(out_dir / "api" / "schools" / f"{row['id']}.json")
-        folder = into / "schools" / row["id"]
-        folder.mkdir(parents=True)
-        names = (school["name"], school.get("district_name"), _address(school))
-        keys = " ".join(suffixes(name) for name in names if name)
-        page = SCHOOL_PAGE.render(s=school, address=_address(school), keys=keys)
-        (folder / "index.html").write_text(page, encoding="utf-8")
-    districts = sorted((out_dir / "districts").glob("*/index.html"))
-    for page in districts:
-        folder = into / "districts" / page.parent.name
-        folder.mkdir(parents=True)
-        shutil.copyfile(page, folder / "index.html")
-    return len(schools) + len(districts)
+def school_page(school: dict) -> str:
+    """The small page Pagefind reads for ``school`` (its public API record)."""
+    address = school.get("dossier", {}).get("profile", {}).get("address")
+    names = (school["name"], school.get("district_name"), address)
+    keys = " ".join(suffixes(name) for name in names if name)
+    return SCHOOL_PAGE.render(s=school, address=address, keys=keys)
 
 
 def _scratch() -> str | None:
@@ -123,10 +187,6 @@ def suffixes(text: str) -> str:
     return " ".join(run[i:] for run in HAN.findall(text) for i in range(1, len(run)))
 
 
-def _address(school: dict) -> str | None:
-    return school.get("dossier", {}).get("profile", {}).get("address")
-
-
 def _json(path: Path):
     try:
         return json.loads(path.read_bytes())
@@ -134,26 +194,6 @@ def _json(path: Path):
         raise SearchError(f"无法建立搜索索引:找不到 {path}。") from None
     except (OSError, ValueError) as error:
         raise SearchError(f"无法建立搜索索引:读不了 {path}({error})。") from None
-
-
-def _pagefind(site: Path, bundle: Path) -> None:
-    command = [
-        str(_executable()),
-        "--site", str(site),
-        "--output-path", str(bundle.absolute()),
-        "--force-language", LANGUAGE,
-        "--quiet",
-    ]  # fmt: skip
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, encoding="utf-8", errors="replace"
-        )
-    except OSError as error:
-        raise SearchError(
-            f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
-        ) from None
-    if done.returncode != 0:
-        raise SearchError(_explain(bundle, done.stdout + done.stderr, done.returncode))
 
 
 def _executable() -> Path:
