@@ -141,10 +141,9 @@ def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
     findings: list[Finding] = []
     kinds: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     hit_rules: set[str] = set()
-    locate = doc.locator()
 
     def add(rule, path: tuple, message: str, kind: str, severity: str) -> None:
-        line, column = locate(path)
+        line, column = doc.locate(path)
         findings.append(
             Finding(
                 file=doc.file, message=message, code=rule.id, line=line, column=column,

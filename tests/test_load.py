@@ -229,6 +229,10 @@ def test_one_place_is_found_without_mapping_every_position(tmp_path):
             assert one._marks is None  # the full map was not built for it
             checked += 1
     assert checked > 1000
+    # nested values passed over on the way, in block and flow style
+    text = "a:\n  x: {p: [1, {q: 2}], r: []}\n  b: [1, [2, [3]], {c: 4}]\n  d:\n    - - 5\n    - e: 6\n"
+    for where, at in parse(text, "x.yaml").positions.items():
+        assert parse(text, "x.yaml").locate(where) == at, where
     # a path that is not there: its nearest ancestor
     doc = parse("a:\n  b: [1, 2]\n", "x.yaml")
     assert doc.locate(("a", "b", 7)) == (2, 6)
