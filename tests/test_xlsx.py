@@ -176,6 +176,44 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, base: dict) -
     assert read_ledger(book)[0] == data
 
 
+def test_a_stamped_workbook_is_the_same_bytes_every_time(tmp_path: Path, base: dict) -> None:
+    stamp = datetime.date(2020, 1, 2)  # not today: no clock time may get into the file
+    first = write_workbook(tmp_path / "a.xlsx", ledger_sheets(base), stamp=stamp)
+    again = write_workbook(tmp_path / "b.xlsx", ledger_sheets(base), stamp=stamp)
+    assert first.read_bytes() == again.read_bytes()
+    with zipfile.ZipFile(first) as z:
+        times = {info.date_time for info in z.infolist()}
+        core = z.read("docProps/core.xml").decode()
+    assert len(times) == 1 and datetime.date(*next(iter(times))[:3]) != datetime.date.today()
+    assert core.count("2020-01-02T00:00:00Z") == 2  # created and modified
+    props = load_workbook(first).properties
+    assert props.creator == "xiaoan 校安档案" and props.title == "学校安全档案台账 — 填写说明"
+    assert props.created == datetime.datetime(2020, 1, 2)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    unstamped = load_workbook(write_workbook(tmp_path / "c.xlsx", ledger_sheets(base)))
+    assert abs(unstamped.properties.created - now) < datetime.timedelta(minutes=5)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
+    tmp_path: Path, base: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = export(tmp_path, base)
+    before = book.read_bytes()
+    tables = ledger_sheets(base)
+    tables[-1].add([object()] * len(tables[-1].columns))  # no cell can hold this
+    with pytest.raises(TypeError):
+        write_workbook(book, tables)
+
+    def full(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("generator.xlsx.os.replace", full)
+    with pytest.raises(OSError):
+        write_workbook(book, ledger_sheets(base))
+    assert book.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [book.name]
+
+
 def test_template_has_every_sheet_headers_and_a_guide(tmp_path: Path) -> None:
     book = write_workbook(tmp_path / "模板.xlsx", template_sheets())
     wb = load_workbook(book)
