@@ -32,10 +32,8 @@ from typing import Any
 
 import xlsxwriter
 import yaml
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from generator.export import (
@@ -446,7 +444,7 @@ def place(sheet: str, row: int | None = None, column: int | None = None, header:
     if row:
         text += f" 第{row}行"
     if column:
-        text += f" {get_column_letter(column)}列"
+        text += f" {xl_col_to_name(column - 1)}列"
     if header:
         text += f"({header})"
     return text
@@ -588,6 +586,10 @@ def _open(path: Path, file: str):
                 )
             ]
         )
+    # openpyxl only reads: imported here, a site build (which only writes) does without it
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read

@@ -95,23 +95,32 @@ class Index:
 
     def add_school(self, school: dict) -> None:
         """Index ``school``, its public API record (``api/schools/<id>.json``)."""
-        folder = self.pages / "schools" / school["id"]
+        folder = self.pages / "added" / school["id"]
         folder.mkdir(parents=True)
         (folder / "index.html").write_text(school_page(school), encoding="utf-8")
 
     def start(self) -> None:
         """Add the site's district pages, then run Pagefind over the pages in the background."""
+        # Pagefind numbers the pages in the order it lists them, which on tmpfs is the order
+        # they were made: forked writers make them in any order. Moved into place by name,
+        # the same pages always give the same bundle.
+        site = self.pages / "site"
+        (site / "schools").mkdir(parents=True)
+        added = self.pages / "added"
+        schools = sorted(os.listdir(added)) if added.is_dir() else []
+        for school in schools:
+            os.rename(added / school, site / "schools" / school)
         districts = sorted((self.site / "districts").glob("*/index.html"))
         for page in districts:
-            folder = self.pages / "districts" / page.parent.name
+            folder = site / "districts" / page.parent.name
             folder.mkdir(parents=True)
             shutil.copyfile(page, folder / "index.html")
-        self.count = sum(1 for _ in (self.pages / "schools").glob("*")) + len(districts)
+        self.count = len(schools) + len(districts)
         # Pagefind adds to an existing bundle without removing old chunks: start afresh.
         shutil.rmtree(self.bundle, ignore_errors=True)
         command = [
             str(_executable()),
-            "--site", str(self.pages),
+            "--site", str(site),
             "--output-path", str(self.bundle.absolute()),
             "--force-language", LANGUAGE,
             "--quiet",
