@@ -325,7 +325,13 @@ def school_feed(doc: Any, school_result: Any, as_of: datetime.date, rule_set: An
     The text is written here rather than with the icalendar package, which took 2 ms a school
     (a third of writing a school's pages); the tests read every feed back with icalendar.
     """
-    data = public_view(getattr(doc, "data", doc))
+    return public_feed(public_view(getattr(doc, "data", doc)), school_result, as_of, rule_set)
+
+
+def public_feed(
+    data: dict, school_result: Any, as_of: datetime.date, rule_set: Any = None
+) -> bytes:
+    """:func:`school_feed` of a dossier's public view ``data`` (the site has it already)."""
     profile = data.get("profile") or {}
     school_id = profile.get("id") or getattr(school_result, "id", "school")
     if rule_set is None:

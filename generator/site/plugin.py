@@ -327,7 +327,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     def _write_chunk(self, index: int) -> tuple[int, int]:
         """Write the pages, badges and JSON of one chunk of schools: (schools, files)."""
-        from generator.calendar import school_feed
+        from generator.calendar import public_feed
         from generator.ledger import signoff_rows
 
         writer = _Writer(self.out)
@@ -364,7 +364,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             api = pages.school_api(s)
             writer.json(f"api/schools/{sid}.json", api)
             self.search.add_school(api)
-            writer.bytes(urls["calendar"], school_feed(doc, result, self.as_of))
+            writer.bytes(urls["calendar"], public_feed(s["dossier"], result, self.as_of))
         return len(chunk), writer.count
 
 
