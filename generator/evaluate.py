@@ -12,16 +12,14 @@ categories'; a category's, the worst of its findings'.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from generator import schema
+from generator import schema, workers
 from generator.dates import parse_date
 from generator.findings import Finding, pointer
 from generator.load import Document
@@ -286,17 +284,13 @@ def evaluate(
         return contexts[district]
 
     wanted = set(only) if only is not None else None
-    work = [
-        (doc, context_for(doc.data["profile"]["district"]))
-        for doc in records.schools
-        if districts or wanted is None or doc.file in wanted
-    ]
-    results = _evaluate_all(work)
+    docs = [d for d in records.schools if districts or wanted is None or d.file in wanted]
+    results = _evaluate_all(docs, context_for, getattr(records, "districts", {}))
     listed_results = [r for r in results if wanted is None or r.file in wanted]
     district_results = []
     if districts:
         others = list(others)
-        for r in others:
+        for r in [*results, *others]:
             context_for(r.district)
         district_results = _districts(records, [*results, *others], contexts)
     problems.sort(key=Finding.sort_key)
@@ -307,28 +301,35 @@ def evaluate(
 
 PARALLEL_FROM = 400
 """Fewer schools than this are evaluated in this process: starting workers costs more."""
-_WORK: list[tuple[Document, Context]] = []  # what forked workers evaluate, by index
+_WORK: tuple[list[Document], Callable[[str], Context]] | None = None  # for forked workers
 
 
-def _evaluate_all(work: list[tuple[Document, Context]]) -> list[SchoolResult]:
+def _evaluate_all(
+    docs: list[Document], context_for: Callable[[str], Context], districts: Iterable[str]
+) -> list[SchoolResult]:
     """Each school evaluated, in order; with many, in forked workers (a school needs only its
-    own dossier and rule set, and most of the time goes to reading its findings' lines)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    jobs = min(cpus or 1, 4)
-    if len(work) < PARALLEL_FROM or jobs < 2 or "fork" not in mp.get_all_start_methods():
-        return [evaluate_school(doc, ctx) for doc, ctx in work]
+    own dossier and rule set). The workers find every district's rule set ready, so that
+    problems with one are reported here, once."""
+    jobs = workers.available()
+    if len(docs) < PARALLEL_FROM or jobs < 2:
+        return [evaluate_school(d, context_for(d.data["profile"]["district"])) for d in docs]
+    for district in districts:
+        context_for(district)
     global _WORK
-    _WORK = work
+    _WORK = (docs, context_for)
     try:
-        with mp.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_evaluate_one, range(len(work)), chunksize=50)
+        with workers.pool(jobs) as pool:
+            size = workers.task_size(len(docs), jobs)
+            return pool.map(_evaluate_one, range(len(docs)), chunksize=size)
     finally:
-        _WORK = []
+        _WORK = None
 
 
 def _evaluate_one(index: int) -> SchoolResult:
-    doc, ctx = _WORK[index]
-    return evaluate_school(doc, ctx)
+    assert _WORK is not None
+    docs, context_for = _WORK
+    doc = docs[index]
+    return evaluate_school(doc, context_for(doc.data["profile"]["district"]))
 
 
 def _context(

@@ -312,17 +312,22 @@ def select(
     records: Any, evaluation: Any, district: str | None = None, public: bool = False
 ) -> Selection:
     """The dossiers (and district results) an export covers, sorted by district and school."""
-    results = {r.id: r for r in evaluation.schools}
+    results = {r.file: r for r in evaluation.schools}
     names = {did: doc.data.get("name", did) for did, doc in records.districts.items()}
     schools = []
     for doc in records.schools:
-        profile = doc.data["profile"]
-        if district and profile["district"] != district:
+        # The evaluation knows each school's district and id: a dossier's data is read (and,
+        # in a site build's workers, unpacked) only for the schools selected.
+        result = results.get(doc.file)
+        if result is not None:
+            key = (result.district, result.id)
+        else:
+            key = (doc.data["profile"]["district"], doc.data["profile"]["id"])
+        if district and key[0] != district:
             continue
-        schools.append(
-            (doc, public_view(doc.data) if public else doc.data, results.get(profile["id"]))
-        )
-    schools.sort(key=lambda s: (s[0].data["profile"]["district"], s[0].data["profile"]["id"]))
+        schools.append((key, doc, public_view(doc.data) if public else doc.data, result))
+    schools.sort(key=lambda s: s[0])
+    schools = [s[1:] for s in schools]
     districts = [d for d in evaluation.districts if not district or d.id == district]
     return Selection(evaluation.as_of, schools, districts, names)
 

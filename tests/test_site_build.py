@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
+from generator import workers
 from generator.build import BuildFailed, build
 from generator.cli import main
 from generator.site import pages, plugin
@@ -222,7 +223,7 @@ def test_forked_writers_write_the_same_site(records, tmp_path, monkeypatch):
     serial = tmp_path / "serial"
     build(records, serial, AS_OF)
     monkeypatch.setattr(plugin, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(plugin, "CHUNK", 1)
+    monkeypatch.setattr(workers, "MIN_TASK", 1)  # many small tasks, each a fresh worker
     assert plugin._workers(3) > 1 or pytest.skip("one CPU: no forked writers")
     forked = tmp_path / "forked"
     build(records, forked, AS_OF)

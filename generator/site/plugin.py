@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import sys
@@ -40,6 +39,7 @@ from mkdocs.structure.toc import get_toc
 from tqdm import tqdm
 
 from generator import schema
+from generator import workers as workers_
 from generator.site import badges, pages, search
 
 HERE = Path(__file__).parent
@@ -119,7 +119,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     def _prepare_pages(self) -> None:
         records, evaluation = self.data.records, self.data.evaluation
-        self.docs = {doc.data["profile"]["id"]: doc for doc in records.schools}
+        self.docs = {doc.file: doc for doc in records.schools}  # by file: data stays packed
         self.district_views = {
             key: schema.public_view(doc.data, "district") for key, doc in records.districts.items()
         }
@@ -258,15 +258,18 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             for d in self.districts for r in sorted(d["schools"], key=lambda r: r["id"])
         ])  # fmt: skip
         results = self.data.evaluation.schools
-        self.chunks = [results[i : i + CHUNK] for i in range(0, len(results), CHUNK)]
+        workers = _workers(len(results))
+        size = workers_.task_size(len(results), workers)
+        self.chunks = [results[i : i + size] for i in range(0, len(results), size)]
         bar = tqdm(
             total=len(results), desc="生成学校页面", unit="校", file=sys.stderr,
             disable=not self.progress, leave=False,
             ncols=shutil.get_terminal_size().columns,  # a terminal of unknown size shows 80
         )  # fmt: skip
         self.written = 1
-        workers = _workers(len(results))
-        districts = sorted(d.id for d in self.data.evaluation.districts)
+        ids = sorted(d.id for d in self.data.evaluation.districts)
+        tasks = workers * workers_.TASKS_PER_WORKER  # a few districts' workbooks a task
+        districts = [ids[i::tasks] for i in range(min(tasks, len(ids)))]
         # The search index is built while the district workbooks are written: the page
         # writers add each school to it, then Pagefind runs in the background.
         with search.Index(out) as self.search:
@@ -275,13 +278,13 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 # chunks, then the districts' Excel workbooks.
                 global _ACTIVE
                 _ACTIVE = self
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                with workers_.pool(workers) as pool:
                     chunks = pool.imap_unordered(_write_chunk, range(len(self.chunks)))
                     for schools, files in chunks:
                         self.written += files
                         bar.update(schools)
                     self._start_search()
-                    self.written += sum(pool.imap_unordered(_write_workbook, districts))
+                    self.written += sum(pool.imap_unordered(_write_workbooks, districts))
                 _ACTIVE = None
             else:
                 for index in range(len(self.chunks)):
@@ -289,7 +292,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                     self.written += files
                     bar.update(schools)
                 self._start_search()
-                self.written += sum(map(self._write_workbook, districts))
+                self.written += sum(map(self._write_workbooks, districts))
             bar.close()
             self._write_editor(out)
             try:
@@ -303,17 +306,17 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         except search.SearchError as exc:
             raise PluginError(str(exc)) from None
 
-    def _write_workbook(self, district: str) -> int:
-        """A district's public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
+    def _write_workbooks(self, districts: list[str]) -> int:
+        """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
         from generator.export import district_tables
         from generator.xlsx import write_workbook
 
         data = self.data
-        tables = district_tables(data.records, data.evaluation, district, public=True)
-        write_workbook(
-            self.out / "exports" / "districts" / f"{district}.xlsx", tables, stamp=self.as_of
-        )
-        return 1
+        for district in districts:
+            tables = district_tables(data.records, data.evaluation, district, public=True)
+            path = self.out / "exports" / "districts" / f"{district}.xlsx"
+            write_workbook(path, tables, stamp=self.as_of)
+        return len(districts)
 
     def _write_editor(self, out: Path) -> None:
         """The web editor at /admin/ (generator/editor.py); a notice page without npm ci."""
@@ -337,7 +340,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         site_url = self.site_url
         chunk = self.chunks[index]
         for result in chunk:
-            doc = self.docs[result.id]
+            doc = self.docs[result.file]
             district = self.district_views.get(result.district, {})
             s = pages.school_page(doc.data, result, district, self.as_of)
             s["signoffs"] = [
@@ -368,20 +371,13 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         return len(chunk), writer.count
 
 
-CHUNK = 50
 PARALLEL_FROM = 400  # schools; fewer are written in this process
 _ACTIVE: XiaoanPlugin | None = None  # the plugin whose chunks forked workers write
 
 
 def _workers(schools: int) -> int:
-    """How many processes write the school pages: the CPUs this process may use, up to 4."""
-    if schools < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if hasattr(os, "sched_getaffinity"):
-        cpus = len(os.sched_getaffinity(0))
-    else:
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
+    """How many processes write the school pages (see generator/workers.py)."""
+    return 1 if schools < PARALLEL_FROM else workers_.available()
 
 
 def _write_chunk(index: int) -> tuple[int, int]:
@@ -389,9 +385,9 @@ def _write_chunk(index: int) -> tuple[int, int]:
     return _ACTIVE._write_chunk(index)
 
 
-def _write_workbook(district: str) -> int:
+def _write_workbooks(districts: list[str]) -> int:
     assert _ACTIVE is not None
-    return _ACTIVE._write_workbook(district)
+    return _ACTIVE._write_workbooks(districts)
 
 
 def _tokens(toc) -> list[dict]:
