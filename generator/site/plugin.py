@@ -280,6 +280,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 _ACTIVE = self
                 with workers_.pool(workers) as pool:
                     chunks = pool.imap_unordered(_write_chunk, range(len(self.chunks)))
+                    self._write_editor(out)  # meanwhile, here
                     for schools, files in chunks:
                         self.written += files
                         bar.update(schools)
@@ -287,6 +288,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                     self.written += sum(pool.imap_unordered(_write_workbooks, districts))
                 _ACTIVE = None
             else:
+                self._write_editor(out)
                 for index in range(len(self.chunks)):
                     schools, files = self._write_chunk(index)
                     self.written += files
@@ -294,7 +296,6 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 self._start_search()
                 self.written += sum(map(self._write_workbooks, districts))
             bar.close()
-            self._write_editor(out)
             try:
                 self.search.finish()
             except search.SearchError as exc:
