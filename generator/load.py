@@ -250,7 +250,11 @@ def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
                 "file.too-large",
             )
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # As much as the file holds (asking for the whole limit allocates it each time),
+            # and one byte more to notice a file that grew since we looked.
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise _error(file, f"无法读取文件:{exc.strerror or exc}", "file.unreadable") from None
     if len(data) > max_bytes:  # grew while we looked
