@@ -40,7 +40,11 @@ from tqdm import tqdm
 
 from generator import schema
 from generator import workers as workers_
+from generator.calendar import public_feed
+from generator.export import district_tables
+from generator.ledger import signoff_rows
 from generator.site import badges, pages, search
+from generator.xlsx import write_workbook
 
 HERE = Path(__file__).parent
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
@@ -253,6 +257,9 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         self.site_url = config.site_url or ""
         self.site_name = config.site_name
         self.frame = self._frame(config)
+        # Loaded here, once: each forked page writer would otherwise compile them again.
+        names = ("school.html", "notice.html", "risk.html")
+        self.templates = [self.env_own.get_template(name) for name in names]
         _Writer(out).json("api/schools.json", [
             {k: r[k] for k in ("id", "name", "district", "stage", "status")}
             for d in self.districts for r in sorted(d["schools"], key=lambda r: r["id"])
@@ -309,9 +316,6 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     def _write_workbooks(self, districts: list[str]) -> int:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
-        from generator.export import district_tables
-        from generator.xlsx import write_workbook
-
         data = self.data
         for district in districts:
             tables = district_tables(data.records, data.evaluation, district, public=True)
@@ -331,13 +335,8 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     def _write_chunk(self, index: int) -> tuple[int, int]:
         """Write the pages, badges and JSON of one chunk of schools: (schools, files)."""
-        from generator.calendar import public_feed
-        from generator.ledger import signoff_rows
-
         writer = _Writer(self.out)
-        school_t = self.env_own.get_template("school.html")
-        notice_t = self.env_own.get_template("notice.html")
-        risk_t = self.env_own.get_template("risk.html")
+        school_t, notice_t, risk_t = self.templates
         site_url = self.site_url
         chunk = self.chunks[index]
         for result in chunk:
