@@ -237,3 +237,17 @@ def test_one_place_is_found_without_mapping_every_position(tmp_path):
     doc = parse("a:\n  b: [1, 2]\n", "x.yaml")
     assert doc.locate(("a", "b", 7)) == (2, 6)
     assert doc.locate(("a", "zz")) == (2, 3)
+
+
+def test_a_document_travels_packed_and_unpacks_when_read():
+    """Sent to another process (pickled), a document keeps its data as one bytes object
+    until something reads ``data``: the site build's main process holds a city that way."""
+    import pickle
+
+    doc = load(BASE)
+    copy = pickle.loads(pickle.dumps(doc))
+    assert copy._packed is not None and copy.file == doc.file
+    again = pickle.loads(pickle.dumps(copy))  # passed on still packed, not unpacked to pack
+    assert again._packed == copy._packed
+    assert copy.data == doc.data and copy._packed is None
+    assert copy.locate(("profile", "name")) == doc.locate(("profile", "name"))

@@ -318,3 +318,7 @@ def test_worker_processes_find_the_same(records):
     }
     assert len(shared.findings) == 5 + 1 + 2  # dates of n = 7, 57, 107, 157, 207
     assert shared.schools == [] and len(kept.schools) == PARALLEL_FROM + 10 + 4 - 5 - 1 - 2
+    two = validate_tree(records, today=TODAY, jobs=2)
+    # sent back packed, and unpacked only when read (see generator.load.Document)
+    assert all(doc._packed is not None for doc in two.schools)
+    assert [d.data for d in two.schools] == [d.data for d in kept.schools]
