@@ -337,16 +337,15 @@ def _evaluated(records: Path, as_of: Any, district: str | None, school: str | No
     covers is invalid: an export never silently leaves a school out.
     """
     import datetime
-    import re
 
     from generator.evaluate import evaluate
-    from generator.validate import validate_tree
+    from generator.validate import NAME, validate_tree
 
     if not records.is_dir():
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定)")
     files = None
     for what, value in (("区县编号", district), ("学校编号", school)):
-        if value is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+        if value is not None and not NAME.match(value):
             _fail(f"{what}“{value}”不合规:只能用小写字母、数字和连字符")
     if school:
         files = sorted(records.glob(f"*/{school}.yaml"))
