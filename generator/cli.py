@@ -152,6 +152,12 @@ def _fail(message: str, code: int = 2) -> None:
     raise click.exceptions.Exit(code)
 
 
+def _cannot_write(exc: OSError, path: Path | None = None) -> None:
+    """Exit 1: ``path`` (else the file the error names) could not be written."""
+    where = path if path is not None else exc.filename and Path(exc.filename)
+    _fail(f"无法写入{' ' + _display(where) if where else ''}:{exc.strerror or exc}", 1)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="xiaoan", message="%(prog)s %(version)s")
 def main() -> None:
@@ -302,7 +308,7 @@ def editor_config(
         partial.write_text(text, encoding="utf-8")
         partial.replace(out)
     except OSError as exc:
-        _fail(f"无法写入 {_display(out)}:{exc.strerror}", 1)
+        _cannot_write(exc, out)
     click.echo(f"已写入 {_display(out)}", err=True)
     return 0
 
@@ -427,7 +433,7 @@ def export(
             written = write_feeds(out, checked, evaluation)
             what = f"{len(written)} 所学校的日历"
     except OSError as exc:
-        _fail(f"无法写入 {_display(out)}:{exc.strerror or exc}", 1)
+        _cannot_write(exc, out)
     scope = "(公开版)" if public else ""
     click.echo(f"已导出 {what}{scope}到 {_display(out)}(截至 {as_of.isoformat()})")
     return 0
@@ -459,7 +465,7 @@ def import_(fmt: str, file: Path, records: Path, out: Path | None) -> int:
         click.echo(REPORTERS["text"](exc.findings), nl=False)
         return 1
     except OSError as exc:
-        _fail(f"无法写入档案:{exc.strerror or exc}", 1)
+        _cannot_write(exc)
     click.echo(f"已导入到 {_display(written)};请运行 xiaoan validate 检查后提交审核")
     return 0
 
@@ -476,7 +482,7 @@ def template(out: Path) -> int:
     try:
         write_workbook(out, template_sheets(), "学校安全档案台账(模板)")
     except OSError as exc:
-        _fail(f"无法写入 {_display(out)}:{exc.strerror or exc}", 1)
+        _cannot_write(exc, out)
     click.echo(f"已生成台账模板 {_display(out)};填好后用 xiaoan import xlsx {_display(out)} 导回")
     return 0
 
@@ -590,7 +596,7 @@ def coverage(out: Path, check_only: bool) -> int:
     try:
         changed = write(out)
     except OSError as exc:
-        _fail(f"无法写入 {_display(out)}:{exc.strerror or exc}", 1)
+        _cannot_write(exc, out)
     click.echo(f"{'已更新' if changed else '无变化:'} {_display(out)}")
     return 0
 
@@ -651,7 +657,7 @@ def diff(
             with summary.open("a", encoding="utf-8") as fh:
                 fh.write(FORMATS["markdown"](result, blob_url=blob_url))
         except OSError as exc:
-            _fail(f"无法写入 {_display(summary)}:{exc.strerror or exc}", 1)
+            _cannot_write(exc, summary)
     return 0 if result.ok else 1
 
 
@@ -697,7 +703,7 @@ def codeowners(records: Path, check_only: bool) -> int:
     try:
         written = co.write(wanted)
     except OSError as exc:
-        _fail(f"无法写入 CODEOWNERS:{exc.strerror or exc}", 1)
+        _cannot_write(exc)
     for path in wanted:
         click.echo(f"{'已更新' if path in written else '无变化:'} {_display(path)}")
     return 0
@@ -765,14 +771,14 @@ def overdue_report(
             save.parent.mkdir(parents=True, exist_ok=True)
             save.write_text(overdue.dumps(report), encoding="utf-8")
     except OSError as exc:
-        _fail(f"无法写入:{exc.strerror or exc}", 1)
+        _cannot_write(exc)
     text = overdue.dumps(report) if fmt == "json" else overdue.summary_markdown(report, blob_url)
     click.echo(text, nl=False)
     return 0
 
 
 @contextlib.contextmanager
-def _editing(target: str = "") -> Iterator[None]:
+def _editing(target: Path | None = None) -> Iterator[None]:
     """An edit of a dossier: its :class:`~generator.edit.EditError` (the findings, then the
     reason) or a failed write end the command with exit 1."""
     from generator.edit import EditError
@@ -785,7 +791,7 @@ def _editing(target: str = "") -> Iterator[None]:
             click.echo(REPORTERS["text"](findings), nl=False, err=True)
         _fail(str(exc), 1)
     except OSError as exc:
-        _fail(f"无法写入{' ' + target if target else ''}:{exc.strerror or exc}", 1)
+        _cannot_write(exc, target)
 
 
 _RECORDS_OPTION = click.option(
@@ -882,7 +888,7 @@ def hazard_add(file: Path, records: Path, hazard_id: str | None, **fields: Any) 
     if any(v is not None for v in funds.values()):
         fields["funds"] = funds
     fields["id"] = hazard_id
-    with _editing(_display(file)):
+    with _editing(file):
         new_id = add_hazard(file, fields, records=records, file=_display(file))
     click.echo(f"已登记隐患 {new_id} 到 {_display(file)}")
     return 0
@@ -901,7 +907,7 @@ def hazard_close(
     """隐患销号:状态改为“已销号”,写上整改完成日期、销号日期和验收人;隐患保留在台账中。"""
     from generator.edit import close_hazard
 
-    with _editing(_display(file)):
+    with _editing(file):
         close_hazard(
             file, hazard_id, rectified=rectified, closed=closed, verifier=verifier,
             records=records, file=_display(file),
@@ -938,7 +944,7 @@ def drill_add(
         "evacuation_seconds": seconds, "organiser": organiser, "problems": problems,
         "improvements": improvements,
     }  # fmt: skip
-    with _editing(_display(file)):
+    with _editing(file):
         position = add_drill(file, fields, records=records, file=_display(file))
     click.echo(f"已补录演练(第 {position} 项)到 {_display(file)}")
     return 0
