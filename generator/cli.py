@@ -158,6 +158,14 @@ def _cannot_write(exc: OSError, path: Path | None = None) -> None:
     _fail(f"无法写入{' ' + _display(where) if where else ''}:{exc.strerror or exc}", 1)
 
 
+def _records_option(what: str) -> Any:
+    """The ``--records`` option (default ``records``), with what it is for in this command."""
+    return click.option(
+        "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
+        help=what,
+    )
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="xiaoan", message="%(prog)s %(version)s")
 def main() -> None:
@@ -166,13 +174,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--records",
-    type=click.Path(path_type=Path),
-    default=Path("records"),
-    show_default=True,
-    help="档案根目录(records/<区县>/<学校>.yaml);用于跨文件检查。",
-)
+@_records_option("档案根目录(records/<区县>/<学校>.yaml);用于跨文件检查。")
 @click.option(
     "--format",
     "fmt",
@@ -243,13 +245,7 @@ def synth(schools: int, out: Path, seed: int) -> int:
 
 
 @main.command("editor-config")
-@click.option(
-    "--records",
-    type=click.Path(path_type=Path),
-    default=Path("records"),
-    show_default=True,
-    help="档案根目录,每个区县文件夹生成一个集合;请在仓库顶层运行。",
-)
+@_records_option("档案根目录,每个区县文件夹生成一个集合;请在仓库顶层运行。")
 @click.option(
     "--backend",
     type=_Choice(["github", "gitea", "local"]),
@@ -374,10 +370,7 @@ def _evaluated(records: Path, as_of: Any, district: str | None, school: str | No
 
 @main.command()
 @click.argument("fmt", metavar="FORMAT", type=_Choice(["xlsx", "csv", "json", "ics"]))
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录。",
-)
+@_records_option("档案根目录。")
 @click.option("--district", help="只导出这个区县(区县编号,例如 chengguan)。")
 @click.option("--school", help="导出这所学校(学校编号)的台账:每个档案部分一个工作表,可改后导回。")
 @click.option("--as-of", type=_Date(), help="统计截至日期 YYYY-MM-DD(默认今天)。")
@@ -442,10 +435,7 @@ def export(
 @main.command("import")
 @click.argument("fmt", metavar="FORMAT", type=_Choice(["xlsx"]))
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录。",
-)
+@_records_option("档案根目录。")
 @click.option(
     "--out", type=click.Path(path_type=Path),
     help="输出的档案文件(默认 <records>/<区县>/<学校编号>.yaml)。",
@@ -493,10 +483,7 @@ def template(out: Path) -> int:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录(records/<区县>/<学校>.yaml);区县的规则集和达标率按整个目录计算。",
-)
+@_records_option("档案根目录(records/<区县>/<学校>.yaml);区县的规则集和达标率按整个目录计算。")
 @click.option("--as-of", type=_Date(), help="按哪一天评估 YYYY-MM-DD(默认今天)。")
 @click.option(
     "--rules", "rule_set",
@@ -613,10 +600,7 @@ _BLOB_URL_HELP = (
 @main.command("diff")
 @click.argument("base")
 @click.argument("head", default="HEAD")
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录在仓库中的位置。",
-)
+@_records_option("档案根目录在仓库中的位置。")
 @click.option("--as-of", type=_Date(), help="修改前后都按这一天评估 YYYY-MM-DD(默认今天)。")
 @click.option(
     "--format", "fmt", type=_Choice(["text", "markdown", "github", "json"]), default="text",
@@ -662,10 +646,7 @@ def diff(
 
 
 @main.command()
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录;生成的文件放在它所在仓库的顶层。",
-)
+@_records_option("档案根目录;生成的文件放在它所在仓库的顶层。")
 @click.option(
     "--check", "check_only", is_flag=True,
     help="只检查 CODEOWNERS 是否与各区县的审核人一致(不一致时退出码为 1),不写文件。",
@@ -710,10 +691,7 @@ def codeowners(records: Path, check_only: bool) -> int:
 
 
 @main.command("overdue-report")
-@click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录。",
-)
+@_records_option("档案根目录。")
 @click.option("--as-of", type=_Date(), help="按哪一天评估 YYYY-MM-DD(默认今天)。")
 @click.option(
     "--since", type=_Date(),
@@ -794,10 +772,7 @@ def _editing(target: Path | None = None) -> Iterator[None]:
         _cannot_write(exc, target)
 
 
-_RECORDS_OPTION = click.option(
-    "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-    help="档案根目录:用于检查文件名、区县和学校编号是否唯一。",
-)
+_RECORDS_OPTION = _records_option("档案根目录:用于检查文件名、区县和学校编号是否唯一。")
 
 
 @main.group()
@@ -986,10 +961,7 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
 
 
 _SITE_OPTIONS = (
-    click.option(
-        "--records", type=click.Path(path_type=Path), default=Path("records"), show_default=True,
-        help="档案根目录。",
-    ),
+    _records_option("档案根目录。"),
     click.option("--as-of", type=_Date(), help="按哪一天评估 YYYY-MM-DD(默认今天)。"),
     click.option(
         "--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
