@@ -56,13 +56,17 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def cache_file(root: Path) -> Path:
-    base = (
+def cache_dir() -> Path:
+    """``$XIAOAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``."""
+    return Path(
         os.environ.get("XIAOAN_CACHE_DIR")
         or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xiaoan"
     )
+
+
+def cache_file(root: Path) -> Path:
     tag = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
-    return Path(base) / f"check-{tag}.json"
+    return cache_dir() / f"check-{tag}.json"
 
 
 def _key(as_of: date, rule_set: str | None, districts: dict) -> dict:
@@ -88,13 +92,12 @@ def _read(path: Path, key: dict) -> dict:
     return data.get("entries", {}) if isinstance(data, dict) and data.get("key") == key else {}
 
 
-def _write(path: Path, key: dict, entries: dict) -> None:
+def write_json(path: Path, data: dict) -> None:
+    """Write a cache file through a temp file; one that cannot be written is simply not kept."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps({"key": key, "entries": entries}, ensure_ascii=False), encoding="utf-8"
-        )
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
     except OSError:
         pass
@@ -178,7 +181,7 @@ def summaries(
         if entry["summary"] is not None:
             out.append(_result(entry, f"{shown}/{rel}"))
     if use_cache and entries != old:
-        _write(where, key, entries)
+        write_json(where, {"key": key, "entries": entries})
     return out
 
 
@@ -213,4 +216,4 @@ def remember(
         except ValueError:
             continue
         entries[rel] = {"stat": _stat(path), "summary": _summary(r)}
-    _write(cache_file(root), key, entries)
+    write_json(cache_file(root), {"key": key, "entries": entries})

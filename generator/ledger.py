@@ -30,7 +30,6 @@ why, in Chinese; it is never an error.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
@@ -38,7 +37,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from generator import gitrepo
-from generator.check_cache import code_digest
+from generator.check_cache import cache_dir, code_digest, write_json
 from generator.evaluate import evaluate_school
 from generator.load import LoadError, load, parse
 from generator.rules import Context
@@ -264,7 +263,7 @@ def _with_status(
         return None if rs is None else f"{e.blob}|{e.date}|{rs.digest}"
 
     todo = [(s, i) for s, items in entries.items() for i, e in enumerate(items[:limit]) if e.blob]
-    path = _cache_file() if use_cache else None
+    path = cache_dir() / "ledger-status.json" if use_cache else None  # beside the check cache
     known = _read_cache(path) if path else {}
     missing = [(s, i) for s, i in todo if key(entries[s][i]) not in known]
     blobs = gitrepo.read_blobs(repo, (entries[s][i].blob for s, i in missing))
@@ -282,17 +281,8 @@ def _with_status(
         entries[school][i] = replace(e, status_after=known[k])
     if path and missing:
         used = {key(entries[s][i]) for s, i in todo}
-        _write_cache(path, {k: v for k, v in known.items() if k in used})
-
-
-def _cache_file() -> Path:
-    """Beside the check cache: ``$XIAOAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/xiaoan``, else
-    ``~/.cache/xiaoan``."""
-    base = (
-        os.environ.get("XIAOAN_CACHE_DIR")
-        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xiaoan"
-    )
-    return Path(base) / "ledger-status.json"
+        entries = {k: v for k, v in known.items() if k in used}
+        write_json(path, {"code": code_digest(), "entries": entries})
 
 
 def _read_cache(path: Path) -> dict[str, str]:
@@ -302,17 +292,6 @@ def _read_cache(path: Path) -> dict[str, str]:
         return {}
     ok = isinstance(data, dict) and data.get("code") == code_digest()
     return data.get("entries", {}) if ok and isinstance(data.get("entries"), dict) else {}
-
-
-def _write_cache(path: Path, entries: dict[str, str]) -> None:
-    """Write through a temp file; a cache that cannot be written is simply not kept."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"code": code_digest(), "entries": entries}), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass
 
 
 def _rule_set(district_file: Path):
