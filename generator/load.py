@@ -138,7 +138,9 @@ class Document:
             else:
                 builder = _Builder(self.file, track=True)
                 try:
-                    builder.build(yaml.compose(text, Loader=_Loader), (), 0)
+                    root = yaml.compose(text, Loader=_Loader)
+                    if root is not None:  # emptied since it was loaded: no positions
+                        builder.build(root, (), 0)
                 except (yaml.YAMLError, LoadError, _Alias):
                     pass
                 self._marks = (builder.positions, builder.key_positions, builder.raw)

@@ -251,3 +251,16 @@ def test_a_document_travels_packed_and_unpacks_when_read():
     assert again._packed == copy._packed
     assert copy.data == doc.data and copy._packed is None
     assert copy.locate(("profile", "name")) == doc.locate(("profile", "name"))
+
+
+@pytest.mark.parametrize("now", ["", "# 只剩注释\n"])
+def test_a_file_emptied_since_it_was_loaded_has_no_positions(tmp_path, now):
+    """Positions come from the file again: one emptied meanwhile places a finding at the
+    top of the file instead of failing."""
+    path = tmp_path / "a.yaml"
+    path.write_text("profile:\n  id: a\n", encoding="utf-8")
+    doc = load(path, "a.yaml")
+    path.write_text(now, encoding="utf-8")
+    assert doc.locate(("profile", "id")) == (1, 1)
+    assert doc.locate(("profile", "id"), key=True) == (1, 1)
+    assert doc.positions == {}
