@@ -23,6 +23,7 @@ import datetime
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -312,9 +313,17 @@ def select(
     records: Any, evaluation: Any, district: str | None = None, public: bool = False
 ) -> Selection:
     """The dossiers (and district results) an export covers, sorted by district and school."""
+    return next(selections(records, evaluation, [district] if district else None, public))
+
+
+def selections(
+    records: Any, evaluation: Any, districts: list[str] | None = None, public: bool = False
+) -> Iterator[Selection]:
+    """:func:`select` for each of ``districts`` in turn (``None``: one of all schools), from
+    one pass over the records: a site build selects each of a city's 500 districts."""
     results = {r.file: r for r in evaluation.schools}
     names = {did: doc.data.get("name", did) for did, doc in records.districts.items()}
-    schools = []
+    groups: dict[str | None, list] = {d: [] for d in ([None] if districts is None else districts)}
     for doc in records.schools:
         # The evaluation knows each school's district and id: a dossier's data is read (and,
         # in a site build's workers, unpacked) only for the schools selected.
@@ -323,13 +332,14 @@ def select(
             key = (result.district, result.id)
         else:
             key = (doc.data["profile"]["district"], doc.data["profile"]["id"])
-        if district and key[0] != district:
-            continue
-        schools.append((key, doc, public_view(doc.data) if public else doc.data, result))
-    schools.sort(key=lambda s: s[0])
-    schools = [s[1:] for s in schools]
-    districts = [d for d in evaluation.districts if not district or d.id == district]
-    return Selection(evaluation.as_of, schools, districts, names)
+        group = groups.get(None if districts is None else key[0])
+        if group is not None:
+            group.append((key, doc, result))
+    for district, group in groups.items():
+        group.sort(key=lambda s: s[0])
+        schools = [(doc, public_view(doc.data) if public else doc.data, r) for _, doc, r in group]
+        rates = [d for d in evaluation.districts if district is None or d.id == district]
+        yield Selection(evaluation.as_of, schools, rates, names)
 
 
 def stats_table(sel: Selection) -> Table:
@@ -428,7 +438,11 @@ def district_tables(
     records: Any, evaluation: Any, district: str | None = None, public: bool = False
 ) -> list[Table]:
     """The bureau's tables: 统计表, 达标率 and 问题和整改清单 (one sheet or file each)."""
-    sel = select(records, evaluation, district, public)
+    return tables_of(select(records, evaluation, district, public), public)
+
+
+def tables_of(sel: Selection, public: bool = False) -> list[Table]:
+    """:func:`district_tables` of a selection."""
     return [stats_table(sel), rates_table(sel), hazards_table(sel, public)]
 
 

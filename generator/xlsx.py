@@ -43,6 +43,8 @@ from generator.export import (
     district_tables,
     ledger_layout,
     ledger_tables,
+    selections,
+    tables_of,
     text_width,
 )
 from generator.findings import Finding
@@ -407,10 +409,10 @@ def write_public_workbooks(
         districts={},
         schools={},
     )
-    for did in sorted({doc.data["profile"]["district"] for doc in records.schools}):
-        tables = district_tables(records, evaluation, did, public=True)
+    dids = sorted({doc.data["profile"]["district"] for doc in records.schools})
+    for did, sel in zip(dids, selections(records, evaluation, dids, public=True), strict=True):
         written.districts[did] = write_workbook(
-            out_dir / "districts" / f"{did}.xlsx", tables, stamp=stamp
+            out_dir / "districts" / f"{did}.xlsx", tables_of(sel, public=True), stamp=stamp
         )
     for doc in records.schools if schools else ():
         sid = doc.data["profile"]["id"]

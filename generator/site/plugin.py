@@ -41,7 +41,7 @@ from tqdm import tqdm
 from generator import schema
 from generator import workers as workers_
 from generator.calendar import public_feed
-from generator.export import district_tables
+from generator.export import selections, tables_of
 from generator.ledger import signoff_rows
 from generator.site import badges, pages, search
 from generator.xlsx import write_workbook
@@ -317,10 +317,10 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
     def _write_workbooks(self, districts: list[str]) -> int:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
         data = self.data
-        for district in districts:
-            tables = district_tables(data.records, data.evaluation, district, public=True)
+        sels = selections(data.records, data.evaluation, districts, public=True)
+        for district, sel in zip(districts, sels, strict=True):
             path = self.out / "exports" / "districts" / f"{district}.xlsx"
-            write_workbook(path, tables, stamp=self.as_of)
+            write_workbook(path, tables_of(sel, public=True), stamp=self.as_of)
         return len(districts)
 
     def _write_editor(self, out: Path) -> None:
