@@ -324,4 +324,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return "列表中有重复项"
     if v == "minLength":
         return "不能为空"
+    if v == "maxLength":
+        return f"不能超过 {error.validator_value} 个字(现有 {len(value)} 个字)"
     return error.message

@@ -139,6 +139,11 @@ def test_a_bad_stage_value_and_a_bad_date(folder):
     assert "'2028-02-30' 不是有效日期" in message and "t4.yaml:9:" in message
 
 
+def test_a_too_long_title_is_said_in_chinese(folder):
+    message = error_of(folder, "t9", BASE.replace("测试", "测" * 61, 1))
+    assert "t9.yaml:2:1: 名称(title):不能超过 60 个字(现有 61 个字)" in message
+
+
 def test_semesters_out_of_order(folder):
     message = error_of(
         folder,
