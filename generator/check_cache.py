@@ -203,16 +203,17 @@ def remember(
     districts: dict,
     as_of: date,
     rule_set: str | None,
-    path_of: Callable[[str], Path],
 ) -> None:
-    """Store the summaries of a whole-tree run, so the next one-file run finds them."""
+    """Store the summaries of a whole-tree run, so the next one-file run finds them. The
+    results' files are as the command shows them: relative to the current folder, or whole."""
     root = Path(root)
     key = _key(as_of, rule_set, districts)
+    base = root.resolve()
     entries = {}
     for r in results:
-        path = path_of(r.file)
+        path = Path(r.file)
         try:
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            rel = path.resolve().relative_to(base).as_posix()
         except ValueError:
             continue
         entries[rel] = {"stat": _stat(path), "summary": _summary(r)}

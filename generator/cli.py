@@ -553,7 +553,7 @@ def check(
     except RuleSetError as exc:
         _fail(str(exc), 1)
     if files is None and not no_cache:
-        check_cache.remember(records, evaluation.schools, checked.districts, as_of, rule_set, Path)
+        check_cache.remember(records, evaluation.schools, checked.districts, as_of, rule_set)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     files_checked = len(files) if files is not None else checked.files_checked
     click.echo(CHECK_REPORTERS[fmt](evaluation, files_checked=files_checked, color=color), nl=False)
