@@ -24,7 +24,7 @@ import jsonschema
 
 from generator.dates import SchoolCalendar, Semester, parse_date
 from generator.load import LoadError, load
-from generator.schema import is_date
+from generator.schema import FORMATS
 
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
 BASELINE = "national"
@@ -87,10 +87,6 @@ def _schema() -> dict:
     return json.loads((RULESET_DIR / "ruleset.schema.json").read_text(encoding="utf-8"))
 
 
-_FORMATS = jsonschema.FormatChecker(formats=())
-_FORMATS.checks("date")(is_date)
-
-
 def load_rule_set(name: str, folder: Path = RULESET_DIR) -> RuleSet:
     """The rule set ``name`` with everything it extends merged in, checked."""
     return _load(name, Path(folder), ())
@@ -113,7 +109,7 @@ def _load(name: str, folder: Path, stack: tuple[str, ...]) -> RuleSet:
             f"{f.file}:{f.line}:{f.column}: 规则集文件无法读取:{f.message}"
         ) from None
     errors = sorted(
-        jsonschema.Draft202012Validator(_schema(), format_checker=_FORMATS).iter_errors(doc.data),
+        jsonschema.Draft202012Validator(_schema(), format_checker=FORMATS).iter_errors(doc.data),
         key=lambda e: doc.locate(e.absolute_path),
     )
     if errors:

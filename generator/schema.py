@@ -112,8 +112,9 @@ def _ecma(pattern: str) -> str:
     return re.sub(r"(?<!\\)\$", r"\\Z", pattern)
 
 
-_FORMATS = jsonschema.FormatChecker(formats=())
-_FORMATS.checks("date")(is_date)
+FORMATS = jsonschema.FormatChecker(formats=())
+"""The one format the schemas use, ``date``, for jsonschema validators (the rule sets' too)."""
+FORMATS.checks("date")(is_date)
 _FullValidator = jsonschema.validators.extend(
     jsonschema.Draft202012Validator, {"pattern": _pattern}
 )
@@ -122,7 +123,7 @@ _FullValidator = jsonschema.validators.extend(
 @cache
 def full_validator(kind: str = "dossier") -> jsonschema.protocols.Validator:
     """The 2020-12 validator that lists every error of a file (the slow path)."""
-    return _FullValidator(load_schema(kind), format_checker=_FORMATS)
+    return _FullValidator(load_schema(kind), format_checker=FORMATS)
 
 
 # ---------------------------------------------------------------------------------------------
