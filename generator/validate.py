@@ -20,7 +20,6 @@ import datetime
 import difflib
 import gc
 import multiprocessing
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -32,7 +31,7 @@ from typing import Any, NamedTuple
 import fastjsonschema
 import jsonschema
 
-from generator import schema
+from generator import schema, workers
 from generator.findings import Finding, pointer
 from generator.load import MAX_BYTES, Document, LoadError, discover, load
 
@@ -574,7 +573,7 @@ def _check_schools(
         documents=documents,
     )
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        jobs = workers.cpus()
     jobs = min(jobs or 1, len(work) // (PARALLEL_FROM // 2) or 1)
     if jobs < 2 or len(work) < PARALLEL_FROM:
         return check(work)

@@ -20,13 +20,19 @@ TASKS_PER_WORKER = 4  # enough to even out, few enough that forking costs little
 MIN_TASK = 250  # schools
 
 
+def cpus() -> int:
+    """The CPUs this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def available() -> int:
     """How many workers to use: the CPUs this process may use, up to :data:`MAX_WORKERS`;
     1 where processes cannot be forked."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, MAX_WORKERS))
+    return max(1, min(cpus(), MAX_WORKERS))
 
 
 def task_size(items: int, workers: int) -> int:
