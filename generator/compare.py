@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator import gitrepo
 from generator.evaluate import evaluate
@@ -354,8 +355,9 @@ def _finding_text(f: Finding) -> str:
     return f"{text}({f.code})"
 
 
-def _line_ref(f: Finding, blob_url: str | None) -> str:
-    """``file:line``, as a Markdown link when a blob URL is known."""
+def _line_ref(f: Finding | Any, blob_url: str | None) -> str:
+    """``file:line`` of a finding (or an overdue item), as a Markdown link when a blob URL is
+    known."""
     ref = f"{f.file}:{f.line}" if f.line else f.file
     if not blob_url:
         return f"`{ref}`"

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
 from generator import gitrepo
-from generator.compare import stable_path
+from generator.compare import _line_ref, _md, stable_path
 from generator.evaluate import STATUSES, Evaluation, evaluate
 from generator.findings import Finding
 from generator.validate import DISTRICT_FILE, Records, validate_tree
@@ -258,25 +258,12 @@ def _by_district(now, evaluation, current, before, as_of, since, baseline) -> Ov
 # Markdown: the job summary and the issues
 
 
-def _md(text: object) -> str:
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("|", "\\|").replace("\r", "").replace("\n", " ")
-
-
-def _link(item: Item, blob_url: str | None) -> str:
-    ref = f"{item.file}:{item.line}" if item.line else item.file
-    if not blob_url:
-        return f"`{_md(ref)}`"
-    anchor = f"#L{item.line}" if item.line else ""
-    return f"[{_md(ref)}]({blob_url.rstrip('/')}/{item.file}{anchor})"
-
-
 def _item_line(item: Item, blob_url: str | None, *, school: bool = True) -> str:
     mark = "🆕 " if item.new else ""
     who = f"{_md(item.name)} · " if school else ""
     where = f"{_md(item.place)}:" if item.place else ""
     return (
-        f"- {mark}{who}[{_md(item.category)}] {where}{_md(item.message)} — {_link(item, blob_url)}"
+        f"- {mark}{who}[{_md(item.category)}] {where}{_md(item.message)} — {_line_ref(item, blob_url)}"
     )
 
 
