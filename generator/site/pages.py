@@ -455,7 +455,6 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "police": _police(police),
         "more": _more(public),
         "signoffs": [],  # filled by the contribution workflow (merged reviews)
-        "sections": SCHOOL_SECTIONS,
         "dossier": public,
     }
 
@@ -552,7 +551,7 @@ def district_page(district: dict, result: Any, rows: list[dict]) -> dict:
         "city": fmt(district.get("city")),
         "bureau": fmt(district.get("bureau")),
         "rule_set": fmt(district.get("rule_set") or result.rule_set),
-        "url": f"districts/{district.get('id') or result.id}/",
+        "url": f"districts/{did}/",
         "schools": rows,
         "stages": sorted({r["stage"] for r in rows}),
         "statuses": STATUSES,
