@@ -959,43 +959,29 @@ def import_ledger(
     profile = data.get("profile") or {}
     if out is None:
         sid, did = profile.get("id"), profile.get("district")
+
+        def refused(message: str, code: str, where: str) -> LedgerError:
+            return LedgerError([Finding(display, message, code, place=where)])
+
         if not sid or not did:
-            raise LedgerError(
-                [
-                    Finding(
-                        display,
-                        "没有填写学校编号或所属区县,无法确定档案位置;"
-                        "请填写,或用 --out 指定输出文件",
-                        "xlsx.no-target",
-                        place=place("学校基本信息"),
-                    )
-                ]
+            raise refused(
+                "没有填写学校编号或所属区县,无法确定档案位置;请填写,或用 --out 指定输出文件",
+                "xlsx.no-target",
+                place("学校基本信息"),
             )
         district_dir = Path(records) / did
         if not (district_dir / "_district.yaml").is_file():
-            sheet, row, col, header = locate(r, ("profile", "district"))
-            raise LedgerError(
-                [
-                    Finding(
-                        display,
-                        f"区县“{did}”在 {records} 中不存在(没有 {district_dir}/_district.yaml)",
-                        "xlsx.unknown-district",
-                        place=place(sheet, row, col, header),
-                    )
-                ]
+            raise refused(
+                f"区县“{did}”在 {records} 中不存在(没有 {district_dir}/_district.yaml)",
+                "xlsx.unknown-district",
+                place(*locate(r, ("profile", "district"))),
             )
         others = [p for p in Path(records).glob(f"*/{sid}.yaml") if p.parent.name != did]
         if others:
-            sheet, row, col, header = locate(r, ("profile", "id"))
-            raise LedgerError(
-                [
-                    Finding(
-                        display,
-                        f"学校编号“{sid}”已被 {others[0]} 使用:全市学校编号必须唯一",
-                        "xlsx.duplicate-school",
-                        place=place(sheet, row, col, header),
-                    )
-                ]
+            raise refused(
+                f"学校编号“{sid}”已被 {others[0]} 使用:全市学校编号必须唯一",
+                "xlsx.duplicate-school",
+                place(*locate(r, ("profile", "id"))),
             )
         out = district_dir / f"{sid}.yaml"
     problems = _validate(data, r, str(out))
