@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from generator import gitrepo
 from generator.check_cache import cache_dir, code_digest, write_json
+from generator.compare import is_dossier
 from generator.evaluate import evaluate_school
 from generator.load import LoadError, load, parse
 from generator.rules import Context
@@ -210,11 +211,6 @@ def _name(trailer: str) -> str:
     return re.sub(r"\s*<[^>]*>\s*$", "", trailer).strip() or trailer
 
 
-def _is_dossier(path: str) -> bool:
-    p = PurePosixPath(path)
-    return p.suffix in (".yaml", ".yml") and p.name != DISTRICT_FILE
-
-
 def _history(repo: Path, pathspec: str) -> dict[str, list[Entry]]:
     """``{school id: entries, newest first}`` for the dossiers under ``pathspec``."""
     commits = _first_parent_changes(repo, "HEAD", pathspec)
@@ -224,7 +220,7 @@ def _history(repo: Path, pathspec: str) -> dict[str, list[Entry]]:
     for c in commits:
         described = None
         for status, path, blob in c.files:
-            if not _is_dossier(path):
+            if not is_dossier(path):
                 continue
             described = described or _describe(c, authors)
             entries.setdefault(PurePosixPath(path).stem, []).append(
