@@ -33,7 +33,7 @@ from generator.dates import is_late, parse_date
 from generator.evaluate import STATUSES
 from generator.rules.base import SchoolView
 from generator.ruleset import BASELINE, RuleSetError, load_rule_set
-from generator.schema import is_public, load_schema, public_view, resolve
+from generator.schema import is_public, load_schema, public_view, resolve, schema_dir
 
 NONE_MARK = "无"
 """Written alone in the first cell of an empty list's sheet: the list exists and is empty."""
@@ -542,7 +542,8 @@ def _list_sheets(node: dict, path: tuple, name: str, required: bool) -> list[Tab
     walk = _Walk()
     _walk(item, (), [name], True, walk, path + (0,))
     if walk.nested:
-        raise ValueError(f"{path}: lists inside list items do not fit one sheet")
+        where = ".".join(str(p) for p in path)
+        raise ValueError(f"{_schema_file()}:{where} 的列表项里还有列表,放不进一张台账工作表")
     sheet = Table(name, name, walk.columns, path=path, required=required)
     return [sheet]
 
@@ -592,6 +593,10 @@ def ledger_layout(public: bool = False) -> list[Table]:
     return sheets
 
 
+def _schema_file() -> str:
+    return str(schema_dir() / "dossier.schema.json")
+
+
 def _check_names(sheets: list[Table]) -> None:
     names = [s.name for s in sheets]
     for s in sheets:
@@ -601,10 +606,16 @@ def _check_names(sheets: list[Table]) -> None:
             or s.name in _RESERVED
             or names.count(s.name) > 1
         ):
-            raise ValueError(f"sheet name {s.name!r} cannot be used")
+            raise ValueError(
+                f"{_schema_file()}:标题“{s.name}”不能用作工作表名(最多 31 个字符,"
+                "不含 []:*?/\\,不能是“说明”,不能与其他工作表重名)"
+            )
         headers = [c.header for c in s.fields or s.columns]
         if len(set(headers)) != len(headers):
-            raise ValueError(f"sheet {s.name!r} repeats a header")
+            repeated = sorted({h for h in headers if headers.count(h) > 1})
+            raise ValueError(
+                f"{_schema_file()}:工作表“{s.name}”的列标题重复:{'、'.join(repeated)}"
+            )
 
 
 def _abs(sheet: Table, col: Column) -> tuple:
