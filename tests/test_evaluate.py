@@ -16,7 +16,7 @@ from generator.rules import CATEGORIES
 from generator.ruleset import UnknownRuleSet, available
 from generator.synth import generate
 from generator.validate import validate_tree
-from tests.dossiers import compliant, document, edit, evaluate_one, private_values
+from tests.dossiers import DELETE, compliant, document, edit, evaluate_one, private_values
 
 RECORDS = ROOT.parent / "records"
 AS_OF = date(2026, 11, 23)
@@ -192,6 +192,17 @@ def test_hazard_counts_and_the_on_time_rate():
         c["due_hazards"],
     ) == (1, 1, 2, 1, 3)
     assert result.rate_parts["hazards_on_time"] == (1, 3)
+
+
+def test_a_section_left_out_is_named_in_its_finding():
+    """A finding about a whole section the dossier leaves out still says which: its path and
+    place name the section, its line is the file's top (the section's nearest ancestor)."""
+    data = edit(compliant(AS_OF), emergency_plans=DELETE, safety_education=DELETE)
+    found = {f.code: f for f in evaluate_one(data, AS_OF).findings}
+    assert [(c, f.path, f.place, f.line) for c, f in sorted(found.items())] == [
+        ("education.hours", "/safety_education", "安全教育", 1),
+        ("plan.missing", "/emergency_plans", "应急预案", 1),
+    ]
 
 
 def test_json_shape(sample):

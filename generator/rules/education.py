@@ -35,7 +35,7 @@ def hours(school, ctx):
     have = _hours(school, ctx, due_year)
     if have < need:
         yield Hit(
-            ("safety_education",) if "safety_education" in school.data else (),
+            ("safety_education",),
             f"{school_year_label(due_year)}安全教育 {have:g} 课时,少于每学年 {need:g} 课时",
             "overdue",
         )
@@ -48,7 +48,7 @@ def hours(school, ctx):
         have = _hours(school, ctx, current.school_year)
         if have < need:
             yield Hit(
-                ("safety_education",) if "safety_education" in school.data else (),
+                ("safety_education",),
                 f"本学年({school_year_label(current.school_year)})安全教育 {have:g} 课时,少于 {need:g} 课时"
                 f"(学期将于 {current.end} 结束)",
                 "open",

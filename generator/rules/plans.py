@@ -18,10 +18,7 @@ from generator.rules.base import Hit, rule
 )
 def missing(school, ctx):
     if not school.get("emergency_plans"):
-        yield Hit(
-            ("emergency_plans",) if "emergency_plans" in school.data else (),
-            "没有制定突发事件应急预案",
-        )
+        yield Hit(("emergency_plans",), "没有制定突发事件应急预案")
 
 
 @rule(

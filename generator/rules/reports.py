@@ -34,9 +34,7 @@ def monthly(school, ctx):
         for _, r in school.items("reports", "monthly")
     ):
         yield Hit(
-            ("reports", "monthly")
-            if school.get("reports", "monthly") is not None
-            else ("reports",),
+            ("reports", "monthly"),
             f"{year}年{month}月的隐患排查整治清单月报(月份 {label})应于 {due} 前报送,没有报送记录",
             "overdue",
         )
@@ -62,7 +60,7 @@ def annual(school, ctx):
         for _, r in school.items("reports", "annual")
     ):
         yield Hit(
-            ("reports", "annual") if school.get("reports", "annual") is not None else ("reports",),
+            ("reports", "annual"),
             f"{year}年度安全工作总结应于 {due} 前报送,没有报送记录",
             "overdue",
         )
@@ -85,7 +83,7 @@ def inspections(school, ctx):
     held = [d for _, _, d in school.dated("inspections", as_of=ctx.as_of) if d in semester]
     if len(held) < need:
         yield Hit(
-            ("inspections",) if "inspections" in school.data else (),
+            ("inspections",),
             f"{semester.label}教育、公安等部门检查督导 {len(held)} 次,少于每学期 {need} 次",
             "overdue",
         )
