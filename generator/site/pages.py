@@ -669,7 +669,7 @@ def _walk_fields(node: dict, path: tuple, required: bool, kind: str, rows: list[
     rows.append(
         {
             "path": label,
-            "depth": sum(1 for p in path if p != "[]") - 1,
+            "depth": min(sum(1 for p in path if p != "[]") - 1, 3),  # indented 3 levels at most
             "title": node.get("title", path[-1]),
             "description": node.get("description", ""),
             "type": _type(node),
