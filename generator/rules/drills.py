@@ -18,7 +18,7 @@ UNIT_WORDS = {"month": "每月", "quarter": "每季度"}
 
 
 def _in(drills, period):
-    return [(p, d, day) for p, d, day in drills if period.start <= day <= period.end]
+    return [(p, d, day) for p, d, day in drills if day in period]
 
 
 @rule(
@@ -132,11 +132,13 @@ def bus(school, ctx):
     ]
     if not dates:
         yield Hit(("drills",), "学校使用校车,但没有校车应急演练记录", "open")
-    elif ctx.as_of > max(dates) + timedelta(days=gap):
-        due = max(dates) + timedelta(days=gap)
+        return
+    last = max(dates)
+    due = last + timedelta(days=gap)
+    if ctx.as_of > due:
         yield Hit(
             ("drills",),
-            f"最近一次校车演练在 {max(dates)},已超过 {gap} 天(应于 {due} 前再次演练)",
+            f"最近一次校车演练在 {last},已超过 {gap} 天(应于 {due} 前再次演练)",
             "overdue",
         )
 

@@ -11,7 +11,7 @@ def _hours(school, ctx, year: int) -> float:
     return sum(
         float(e.get("hours", 0))
         for _, e, day in school.dated("safety_education", as_of=ctx.as_of)
-        if period.start <= day <= period.end
+        if day in period
     )
 
 
