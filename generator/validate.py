@@ -695,7 +695,7 @@ def _check_names(doc: Document, parts: tuple[str, ...]) -> list[Finding]:
                     path=f"/profile/{key}",
                     place=schema.place(("profile", key)),
                     code="tree.name-mismatch",
-                    message=f"{schema.place(('profile', key)).split(' › ')[-1]}“{profile[key]}”"
+                    message=f"{schema.title(schema.at(('profile',)), key)}“{profile[key]}”"
                     f"与{what}“{expected}”不一致:两者必须相同",
                 )
             )
