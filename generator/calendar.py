@@ -263,21 +263,21 @@ def _duration(delta: datetime.timedelta) -> str:
 def _fold(line: str) -> str:
     """A content line folded to lines of at most 75 octets (RFC 5545 §3.1), never inside a
     character and never right after a backslash (some readers would lose the escape)."""
-    if len(line.encode()) <= 75:
+    data = line.encode()
+    if len(data) <= 75:
         return line
-    lines: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode())
-        if current and size + width > 74:  # a continuation line's leading space is the 75th
-            carry = [current.pop()] if len(current) > 1 and current[-1] == "\\" else []
-            lines.append("".join(current))
-            current, size = carry, len("".join(carry))
-        current.append(char)
-        size += width
-    lines.append("".join(current))
-    return "\r\n ".join(lines)
+    parts = []
+    start = 0
+    while len(data) - start > 74:  # a continuation line's leading space is the 75th octet
+        end = start + 74
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: inside a character
+            end -= 1
+        if data[end - 1] == 0x5C and end - 1 > start:  # a backslash goes with what it escapes
+            end -= 1
+        parts.append(data[start:end])
+        start = end
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode()
 
 
 def _rrule(rule: dict) -> str:
