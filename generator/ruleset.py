@@ -138,7 +138,7 @@ def _load(name: str, folder: Path, stack: tuple[str, ...]) -> RuleSet:
         raise fail((), "缺少校历(calendar);不继承其他规则集的规则集必须写出校历")
     rates = _rates(parent.rates if parent else (), data.get("rates", []), fail)
     disabled = (parent.disabled if parent else frozenset()) | frozenset(data.get("disabled", []))
-    _check_complete(settings, rates, disabled, data, parent, fail)
+    _check_complete(settings, rates, data, fail)
     return RuleSet(
         name=name,
         title=data["title"],
@@ -229,7 +229,7 @@ def _rates(inherited: tuple[RateDef, ...], entries: list[dict], fail) -> tuple[R
     return tuple(RateDef(**r) for r in merged.values())
 
 
-def _check_complete(settings, rates, disabled, data, parent, fail) -> None:
+def _check_complete(settings, rates, data, fail) -> None:
     """Every setting a rule reads is there; every rule id named exists."""
     from generator.rules import RULES  # the registry; imported here to keep loading light
 
