@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -519,12 +519,3 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         else:
             raise UsageError(f"{p}: 文件或文件夹不存在")
     return sorted(found)
-
-
-def load_all(files: Iterable[Path], display=str, max_bytes: int = MAX_BYTES) -> Iterator[Document | LoadError]:
-    """Load each file; a broken one yields its :class:`LoadError` instead of stopping the run."""
-    for f in files:
-        try:
-            yield load(f, display(f), max_bytes)
-        except LoadError as exc:
-            yield exc

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from conftest import BASE, INVALID, VALID
@@ -15,7 +13,6 @@ from generator.load import (
     _Loader,
     discover,
     load,
-    load_all,
     parse,
 )
 
@@ -162,13 +159,14 @@ def test_discover(tmp_path):
         discover([tmp_path / "nope"])
 
 
-def test_load_all_reports_broken_files_and_goes_on(tmp_path):
+def test_a_file_is_named_as_given(tmp_path):
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("a: 1\n", encoding="utf-8")
     bad.write_text("a: [\n", encoding="utf-8")
-    results = list(load_all([bad, good], display=lambda p: Path(p).name))
-    assert isinstance(results[0], LoadError) and results[0].finding.file == "bad.yaml"
-    assert results[1].data == {"a": 1}
+    with pytest.raises(LoadError) as caught:
+        load(bad, "bad.yaml")
+    assert caught.value.finding.file == "bad.yaml"
+    assert load(good, "good.yaml").data == {"a": 1} and load(good).file == str(good)
 
 
 class _PyYAMLResolve(_Loader):
