@@ -23,6 +23,7 @@ from generator.findings import Finding
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
+_TOO_DEEP = f"嵌套超过 {MAX_DEPTH} 层,档案不应如此复杂"
 
 Path_ = tuple  # a path into the data: keys and list indices
 
@@ -138,6 +139,7 @@ class Document:
             else:
                 builder = _Builder(self.file, track=True)
                 try:
+                    _check_depth(text, self.file)
                     root = yaml.compose(text, Loader=_Loader)
                     if root is not None:  # emptied since it was loaded: no positions
                         builder.build(root, (), 0)
@@ -336,8 +338,35 @@ def _syntax_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> LoadError:
     return _error(file, message, "yaml.syntax", line, column)
 
 
+COMPOSER_SAFE = 10_000
+"""Nesting the C composer survives. It recurses once a level and, past some 20,000 levels
+(``[[[…`` or ``- - - …``: 40 KB, well under :data:`MAX_BYTES`), overflows the C stack and
+kills the process, with no exception to catch."""
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse nesting past :data:`MAX_DEPTH` before composing a text that could crash the
+    composer, from the parser's events (the parser does not recurse). Each level of nesting
+    takes one of ``[{-?`` or a line of deeper indentation, so most texts need no look."""
+    if len(text) < COMPOSER_SAFE or sum(map(text.count, "[{-?")) < COMPOSER_SAFE:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, _NESTED):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _error(file, _TOO_DEEP, "yaml.too-deep", mark.line + 1, mark.column + 1)
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # composing it reports the error, in words a teacher can act on
+
+
 def parse(text: str, file: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`LoadError` on bad input."""
+    _check_depth(text, file)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -413,7 +442,7 @@ class _Builder:
         if len(seen) == before:
             raise _Alias
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"嵌套超过 {MAX_DEPTH} 层,档案不应如此复杂", "yaml.too-deep")
+            raise self.fail(node, _TOO_DEEP, "yaml.too-deep")
         track = self.track
         if track:
             mark = node.start_mark

@@ -89,6 +89,32 @@ def test_nesting_is_limited():
     assert error(deep).finding.code == "yaml.too-deep"
 
 
+def test_nesting_that_would_crash_the_composer_is_refused_first():
+    """Some 20,000 levels (40 KB) overflow libyaml's recursive composer and kill the process:
+    such a text is refused from the parser's events before it is composed. Run in another
+    process, so that a crash fails this test instead of ending the run."""
+    import subprocess
+    import sys
+
+    script = (
+        "from generator.load import LoadError, parse\n"
+        "for text in ['[' * 100_000, '- ' * 100_000 + 'x', '? ' * 100_000 + 'x']:\n"
+        "    try:\n"
+        "        parse(text, 'x.yaml')\n"
+        "    except LoadError as exc:\n"
+        "        f = exc.finding\n"
+        "        print(f.code, f.line, f.column, f.message)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    message = f"嵌套超过 {MAX_DEPTH} 层,档案不应如此复杂"
+    assert done.stdout.splitlines() == [
+        f"yaml.too-deep 1 {MAX_DEPTH + 1} {message}",
+        f"yaml.too-deep 1 {2 * MAX_DEPTH + 1} {message}",
+        f"yaml.too-deep 1 {2 * MAX_DEPTH + 1} {message}",
+    ]
+
+
 def test_billion_laughs_is_refused_before_expanding():
     # expanded, the nine levels of nine aliases would make 10^9 strings and exhaust memory
     with pytest.raises(LoadError) as caught:
