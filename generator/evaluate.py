@@ -299,37 +299,19 @@ def evaluate(
     )
 
 
-PARALLEL_FROM = 400
-"""Fewer schools than this are evaluated in this process: starting workers costs more."""
-_WORK: tuple[list[Document], Callable[[str], Context]] | None = None  # for forked workers
-
-
 def _evaluate_all(
     docs: list[Document], context_for: Callable[[str], Context], districts: Iterable[str]
 ) -> list[SchoolResult]:
     """Each school evaluated, in order; with many, in forked workers (a school needs only its
     own dossier and rule set). The workers find every district's rule set ready, so that
     problems with one are reported here, once."""
-    jobs = workers.available()
-    if len(docs) < PARALLEL_FROM or jobs < 2:
-        return [evaluate_school(d, context_for(d.data["profile"]["district"])) for d in docs]
-    for district in districts:
-        context_for(district)
-    global _WORK
-    _WORK = (docs, context_for)
-    try:
-        with workers.pool(jobs) as pool:
-            size = workers.task_size(len(docs), jobs)
-            return pool.map(_evaluate_one, range(len(docs)), chunksize=size)
-    finally:
-        _WORK = None
-
-
-def _evaluate_one(index: int) -> SchoolResult:
-    assert _WORK is not None
-    docs, context_for = _WORK
-    doc = docs[index]
-    return evaluate_school(doc, context_for(doc.data["profile"]["district"]))
+    if len(docs) >= workers.PARALLEL_FROM:
+        for district in districts:
+            context_for(district)
+    return workers.map_chunks(
+        lambda chunk: [evaluate_school(d, context_for(d.data["profile"]["district"])) for d in chunk],
+        docs,
+    )
 
 
 def _context(

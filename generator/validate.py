@@ -19,10 +19,8 @@ import contextlib
 import datetime
 import difflib
 import gc
-import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -547,11 +545,6 @@ class _Checked(NamedTuple):
     school_id: str | None  # without findings
 
 
-PARALLEL_FROM = 200
-"""Fewer school files than this are checked in this process: starting workers costs more
-than it saves."""
-
-
 def _check_schools(
     work: list[tuple[Path, str, tuple[str, ...] | None]],
     district_folders: set[str],
@@ -560,11 +553,11 @@ def _check_schools(
     jobs: int | None,
     documents: bool,
 ) -> list[_Checked]:
-    """Each (path, file, parts) checked, in order: in worker processes when there are many.
+    """Each (path, file, parts) checked, in order: in forked workers when there are many
+    (:func:`generator.workers.map_chunks`).
 
     Documents come back without positions (those are worked out from the file when a message
-    needs one), so sending them costs little: 2,000 dossiers 580/s in one process, 900/s in two.
-    """
+    needs one), so sending them costs little."""
     check = partial(
         _check_chunk,
         district_folders=district_folders,
@@ -572,24 +565,10 @@ def _check_schools(
         max_bytes=max_bytes,
         documents=documents,
     )
-    if jobs is None:
-        jobs = workers.cpus()
-    jobs = min(jobs or 1, len(work) // (PARALLEL_FROM // 2) or 1)
-    if jobs < 2 or len(work) < PARALLEL_FROM:
-        return check(work)
-    # Compiled before forking, the validators are inherited by every worker.
-    schema.fast_validator("dossier")
-    schema.full_validator("dossier")
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    size = -(-len(work) // (jobs * 4))  # a few chunks per worker evens out slow files
-    chunks = [work[i : i + size] for i in range(0, len(work), size)]
-    try:
-        pool = ProcessPoolExecutor(jobs, mp_context=context)
-    except OSError:  # no process support here (e.g. no /dev/shm): do it all in this process
-        return check(work)
-    with pool:
-        return [result for chunk in pool.map(check, chunks) for result in chunk]
+    if len(work) >= workers.PARALLEL_FROM:  # compiled before forking: every worker inherits them
+        schema.fast_validator("dossier")
+        schema.full_validator("dossier")
+    return workers.map_chunks(check, work, jobs)
 
 
 def _check_chunk(

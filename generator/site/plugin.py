@@ -265,9 +265,8 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             for d in self.districts for r in sorted(d["schools"], key=lambda r: r["id"])
         ])  # fmt: skip
         results = self.data.evaluation.schools
-        workers = _workers(len(results))
-        size = workers_.task_size(len(results), workers)
-        self.chunks = [results[i : i + size] for i in range(0, len(results), size)]
+        workers = workers_.available() if len(results) >= workers_.PARALLEL_FROM else 1
+        self.chunks = workers_.split(results, workers)
         bar = tqdm(
             total=len(results), desc="生成学校页面", unit="校", file=sys.stderr,
             disable=not self.progress, leave=False,
@@ -282,18 +281,16 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         with search.Index(out) as self.search:
             if workers > 1:
                 # Forked workers inherit everything prepared so far; each writes whole
-                # chunks, then the districts' Excel workbooks.
-                global _ACTIVE
-                _ACTIVE = self
-                with workers_.pool(workers) as pool:
-                    chunks = pool.imap_unordered(_write_chunk, range(len(self.chunks)))
-                    self._write_editor(out)  # meanwhile, here
-                    for schools, files in chunks:
-                        self.written += files
-                        bar.update(schools)
-                    self._start_search()
-                    self.written += sum(pool.imap_unordered(_write_workbooks, districts))
-                _ACTIVE = None
+                # chunks, then the districts' Excel workbooks. Every fork happens in this
+                # thread, so esbuild and Pagefind never start while a worker is forked.
+                chunks = workers_.map_forked(self._write_chunk, range(len(self.chunks)), workers)
+                self._write_editor(out)  # meanwhile, here
+                for _, (schools, files) in chunks:
+                    self.written += files
+                    bar.update(schools)
+                self._start_search()
+                books = workers_.map_forked(self._write_workbooks, districts, workers)
+                self.written += sum(files for _, files in books)
             else:
                 self._write_editor(out)
                 for index in range(len(self.chunks)):
@@ -369,25 +366,6 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             self.search.add_school(api)
             writer.bytes(urls["calendar"], public_feed(s["dossier"], result, self.as_of))
         return len(chunk), writer.count
-
-
-PARALLEL_FROM = 400  # schools; fewer are written in this process
-_ACTIVE: XiaoanPlugin | None = None  # the plugin whose chunks forked workers write
-
-
-def _workers(schools: int) -> int:
-    """How many processes write the school pages (see generator/workers.py)."""
-    return 1 if schools < PARALLEL_FROM else workers_.available()
-
-
-def _write_chunk(index: int) -> tuple[int, int]:
-    assert _ACTIVE is not None
-    return _ACTIVE._write_chunk(index)
-
-
-def _write_workbooks(districts: list[str]) -> int:
-    assert _ACTIVE is not None
-    return _ACTIVE._write_workbooks(districts)
 
 
 def _tokens(toc) -> list[dict]:
