@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -347,21 +347,34 @@ kills the process, with no exception to catch."""
 def _check_depth(text: str, file: str) -> None:
     """Refuse nesting past :data:`MAX_DEPTH` before composing a text that could crash the
     composer, from the parser's events (the parser does not recurse). Each level of nesting
-    takes one of ``[{-?`` or a line of deeper indentation, so most texts need no look."""
+    takes one of ``[{-?`` or a line of deeper indentation, so most texts need no look.
+
+    libyaml 0.2.5 as bundled since PyYAML 6.0.4 stops at 1,000 levels with its own error,
+    raised before it yields the first event (its scanner reads ahead over flow brackets).
+    When the fast parser fails, the text is walked again with the pure-Python parser, which
+    yields events as it goes and has no limit of its own, so the refusal names the place
+    where level 65 opens whichever PyYAML 6.0.x is installed."""
     if len(text) < COMPOSER_SAFE or sum(map(text.count, "[{-?")) < COMPOSER_SAFE:
         return
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, _NESTED):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise _error(file, _TOO_DEEP, "yaml.too-deep", mark.line + 1, mark.column + 1)
-            elif isinstance(event, _CLOSE):
-                depth -= 1
+        _walk_depth(yaml.parse(text, Loader=_Loader), file)
     except yaml.YAMLError:
-        return  # composing it reports the error, in words a teacher can act on
+        try:
+            _walk_depth(yaml.parse(text, Loader=yaml.SafeLoader), file)
+        except yaml.YAMLError:
+            return  # composing it reports the error, in words a teacher can act on
+
+
+def _walk_depth(events: Iterator[yaml.Event], file: str) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, _NESTED):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _error(file, _TOO_DEEP, "yaml.too-deep", mark.line + 1, mark.column + 1)
+        elif isinstance(event, _CLOSE):
+            depth -= 1
 
 
 def parse(text: str, file: str) -> Document:
