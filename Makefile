@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help .venv npm serve test build lint clean editor
+.PHONY: help .venv npm serve test build lint clean editor lock newest release
 
 help:
 	@echo "make serve   构建并在 http://127.0.0.1:8000 预览示例档案网站"
@@ -20,16 +20,32 @@ help:
 	@echo "make lint    运行 pre-commit 检查(全部文件)"
 	@echo "make editor  本机试用网页编辑器:http://localhost:8000/admin/(保存到本仓库的 cms/ 分支)"
 	@echo "make clean   删除构建产物(保留 .venv)"
+	@echo "make lock    按 pyproject.toml 的版本范围重新生成 requirements.lock(取最新版本)"
+	@echo "make newest  用各依赖的最新版本运行全部测试(不改动锁定文件)"
+	@echo "make release 为 pyproject.toml 中的版本打标签(需工作区干净、CHANGELOG 有该版本)"
 
-# `make .venv` creates the virtualenv and installs the project with its test extra.
+# `make .venv` creates the virtualenv from the lock file: every package at the version and
+# hash requirements.lock pins (pip --require-hashes), then the project itself, editable,
+# with no dependency resolution of its own. When the lock or pyproject.toml changes, the
+# virtualenv is made again from nothing, so `pip freeze` in it always equals the lock.
 .venv: $(STAMP)
 
-$(BIN)/python:
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+# `make lock` re-resolves requirements.lock from pyproject.toml's ranges, newest releases
+# first. Run it after changing a dependency in pyproject.toml, or to take newer releases on
+# purpose (then run `make test` and commit both files). `make newest` tries the newest
+# releases without touching the lock.
+lock: .venv
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes --upgrade \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
+	  --output-file requirements.lock
 
 # `make npm` installs the web editor's npm packages (Decap CMS, decap-server, ajv …) exactly as
 # package-lock.json pins them, again only when package.json or the lock file changed.
@@ -74,6 +90,28 @@ editor: .venv npm
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; \
 	trap 'exit 0' INT TERM; \
 	$(BIN)/python -m http.server $(EDITOR_PORT) --bind 127.0.0.1 --directory site
+
+# `make newest`: the whole suite on the newest releases pyproject.toml allows, in a throwaway
+# virtualenv (the lock and .venv are not touched); on failure, names the package that broke
+# it in $(NEWEST_REPORT) and exits 1. The `newest` workflow runs it every night.
+NEWEST_REPORT ?= build/newest.md
+newest: .venv
+	$(BIN)/python -m generator.devtools.newest --report $(NEWEST_REPORT)
+
+# `make release`: tag the version in pyproject.toml (annotated tag v<version>) once the tree
+# is clean, CHANGELOG.md has a section for it and README's pre-commit snippet names it.
+# Push the tag yourself: git push origin v<version>.
+release:
+	@version=$$($(PYTHON) -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])'); \
+	tag="v$$version"; \
+	if [[ -n "$$(git status --porcelain)" ]]; then echo "错误:工作区有未提交的修改,请先提交" >&2; exit 1; fi; \
+	if ! grep -Eq "^## \[$$version\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$$" CHANGELOG.md; then \
+	  echo "错误:CHANGELOG.md 中没有 '## [$$version] - 日期' 一节" >&2; exit 1; fi; \
+	if ! grep -q "rev: $$tag\$$" README.md; then \
+	  echo "错误:README.md 的 pre-commit 示例不是 rev: $$tag" >&2; exit 1; fi; \
+	if git rev-parse -q --verify "refs/tags/$$tag" >/dev/null; then echo "错误:标签 $$tag 已存在" >&2; exit 1; fi; \
+	git tag -a "$$tag" -m "xiaoan $$version"; \
+	echo "已创建标签 $$tag。发布:git push origin $$tag"
 
 lint: .venv
 	$(BIN)/pre-commit run --all-files

@@ -222,3 +222,33 @@ def test_the_pull_request_template_is_the_reviewers_checklist():
     assert "## 审核人核对(区教育局校安办)" in text
     assert text.count("- [ ]") >= 8
     assert "批准并合并本修改请求即为**审核确认**" in text
+
+
+def test_every_workflow_matches_githubs_workflow_schema():
+    """check-jsonschema's copy of the schema GitHub publishes (SchemaStore), no network."""
+    files = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
+    assert len(files) >= 4
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+         *files],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_newest_versions_workflow_runs_nightly_and_reports_by_issue():
+    newest = yaml.safe_load((WORKFLOWS / "newest.yml").read_text(encoding="utf-8"))
+    assert set(on(newest)) == {"schedule", "workflow_dispatch"}
+    assert newest["permissions"] == {"contents": "read", "issues": "write"}
+    run = step(newest, "make newest")["run"]
+    assert "make newest NEWEST_REPORT=" in run
+    issue = step(newest, "议题")["run"]
+    assert "gh issue create" in issue and "gh issue edit" in issue and "gh issue close" in issue
+
+
+def test_workflows_install_from_the_lock():
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if "pip install" in line:
+                assert "-r requirements.lock" in line or "--no-deps" in line, (path.name, line)
