@@ -38,7 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.synth import REF, write_tree  # noqa: E402
+from generator.devtools.synth import REF, write_tree  # noqa: E402
 
 AS_OF = REF.isoformat()
 QUERY = "实验小学"

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_check.py              # 2,000 schools
     .venv/bin/python benchmarks/bench_check.py --schools 500
 
-It writes a tree with `generator.synth.write_tree` (under --out, default benchmarks/out/,
+It writes a tree with `generator.devtools.synth.write_tree` (under --out, default benchmarks/out/,
 not committed), then, in this one process:
 
 1. the baseline: `validate_tree` + `evaluate` of the whole tree, with district rates —
@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 from click.testing import CliRunner  # noqa: E402
 
 from generator.cli import main  # noqa: E402
-from generator.evaluate import evaluate  # noqa: E402
-from generator.synth import REF, write_tree  # noqa: E402
-from generator.validate import validate_tree  # noqa: E402
+from generator.core.evaluate import evaluate  # noqa: E402
+from generator.devtools.synth import REF, write_tree  # noqa: E402
+from generator.core.validate import validate_tree  # noqa: E402
 
 XIAOAN = Path(sys.executable).parent / "xiaoan"
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_validate.py [--schools 2000] [--jobs N] [--no-baseline]
 
-Synthesises ``--schools`` dossiers into a temporary records tree (``generator.synth``; if that
+Synthesises ``--schools`` dossiers into a temporary records tree (``generator.devtools.synth``; if that
 is missing, the sample records copied round-robin under new ids), then times, in this session:
 
 1. ``validate_tree`` in this process, as ``xiaoan validate`` calls it (findings only, worker
@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.validate import validate_tree  # noqa: E402
+from generator.core.validate import validate_tree  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -41,15 +41,15 @@ BIN = Path(sys.executable).parent
 def synthesise(out: Path, schools: int) -> str:
     """A records tree of ``schools`` dossiers under ``out``; says how it was made."""
     try:
-        from generator.synth import write_tree
+        from generator.devtools.synth import write_tree
     except ImportError:
         write_tree = None
     if write_tree is not None:
         write_tree(out, schools, 0)
-        return "generator.synth.write_tree(seed=0)"
+        return "generator.devtools.synth.write_tree(seed=0)"
     samples = sorted(p for p in (REPO / "records").rglob("*.yaml") if p.name != "_district.yaml")
     if not samples:
-        sys.exit("no generator.synth and no sample records to copy")
+        sys.exit("no generator.devtools.synth and no sample records to copy")
     for district in {p.parent for p in samples}:
         (out / district.name).mkdir(parents=True, exist_ok=True)
         shutil.copy(district / "_district.yaml", out / district.name / "_district.yaml")

@@ -5,9 +5,10 @@ load (YAML → data with positions) → validate (schema + cross-record checks �
 → evaluate (rules as of a date → findings, statuses, aggregates) → render (site, exports).
 """
 
+from importlib import metadata
 from pathlib import Path
 
-__version__ = "0.1.0"
+__version__ = metadata.version("xiaoan")
 
 ROOT = Path(__file__).resolve().parent
 # `generator/_schema` is a link to the repository's `schema/`, so that an installed package

@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.load import MAX_BYTES, UsageError, discover
-from generator.report import REPORTERS
+from generator.core.load import MAX_BYTES, UsageError, discover
+from generator.report.findings import REPORTERS
 
 
 class _Choice(click.Choice):
@@ -203,7 +203,7 @@ def validate(
 
     PATH 可以是文件或文件夹。有错误时退出码为 1,用法错误为 2。
     """
-    from generator.validate import validate_tree
+    from generator.core.validate import validate_tree
 
     if paths:
         try:
@@ -234,7 +234,7 @@ def validate(
 )
 def synth(schools: int, out: Path, seed: int) -> int:
     """生成合成档案(演示和基准测试用)。"""
-    from generator.synth import write_tree
+    from generator.devtools.synth import write_tree
 
     try:
         written = write_tree(out, schools, seed)
@@ -273,8 +273,8 @@ def editor_config(
     app_id: str | None, out: Path | None, site: Path | None,
 ) -> int:  # fmt: skip
     """从档案格式 (JSON Schema) 生成网页编辑器 Decap CMS 的 config.yml。"""
-    from generator.editor import EditorError, dump_config, write_admin
-    from generator.editor import editor_config as make_config
+    from generator.authoring.editor import EditorError, dump_config, write_admin
+    from generator.authoring.editor import editor_config as make_config
 
     try:
         config = make_config(records, backend, repo, branch, base_url, app_id)
@@ -340,8 +340,8 @@ def _evaluated(records: Path, as_of: Any, district: str | None, school: str | No
     """
     import datetime
 
-    from generator.evaluate import evaluate
-    from generator.validate import NAME, validate_tree
+    from generator.core.evaluate import evaluate
+    from generator.core.validate import NAME, validate_tree
 
     if not records.is_dir():
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定)")
@@ -397,9 +397,9 @@ def export(
     """
     import datetime
 
-    from generator.calendar import write_feeds
-    from generator.export import district_tables, ledger_tables, write_csv, write_json
-    from generator.xlsx import ledger_sheets, write_workbook
+    from generator.exchange.calendar import write_feeds
+    from generator.exchange.export import district_tables, ledger_tables, write_csv, write_json
+    from generator.exchange.xlsx import ledger_sheets, write_workbook
 
     if school and district:
         _fail("--school 和 --district 不能同时使用")
@@ -445,7 +445,7 @@ def import_(fmt: str, file: Path, records: Path, out: Path | None) -> int:
 
     先逐格检查并用校验器检查结果,有任何问题都不写文件,并指出工作表、行和列。
     """
-    from generator.xlsx import LedgerError, import_ledger
+    from generator.exchange.xlsx import LedgerError, import_ledger
 
     if not file.is_file():
         _fail(f"{file}: 文件不存在")
@@ -467,7 +467,7 @@ def import_(fmt: str, file: Path, records: Path, out: Path | None) -> int:
 )
 def template(out: Path) -> int:
     """生成空白的学校安全档案台账 (Excel):每个档案部分一个工作表,附填写说明。"""
-    from generator.xlsx import template_sheets, write_workbook
+    from generator.exchange.xlsx import template_sheets, write_workbook
 
     try:
         write_workbook(out, template_sheets(), "学校安全档案台账(模板)")
@@ -516,11 +516,11 @@ def check(
     """
     import datetime
 
-    from generator import check_cache
-    from generator.check_report import CHECK_REPORTERS, NEEDS_DISTRICTS
-    from generator.evaluate import evaluate
-    from generator.ruleset import RuleSetError, UnknownRuleSet, load_rule_set
-    from generator.validate import validate_tree
+    from generator.core import cache as check_cache
+    from generator.report.check import CHECK_REPORTERS, NEEDS_DISTRICTS
+    from generator.core.evaluate import evaluate
+    from generator.core.ruleset import RuleSetError, UnknownRuleSet, load_rule_set
+    from generator.core.validate import validate_tree
 
     as_of = as_of or datetime.date.today()
     if rule_set is not None:
@@ -571,7 +571,7 @@ def check(
 @click.option("--check", "check_only", is_flag=True, help="只检查文件是否过期(过期时退出码为 1),不写文件。")
 def coverage(out: Path, check_only: bool) -> int:
     """生成规则覆盖矩阵:每条规则的出处、读取的字段、规则集设置,以及无法从档案检查的要求。"""
-    from generator.coverage import render, write
+    from generator.devtools.coverage import render, write
 
     if check_only:
         current = out.read_text(encoding="utf-8") if out.is_file() else None
@@ -625,8 +625,8 @@ def diff(
     """
     import datetime
 
-    from generator.compare import FORMATS, compare
-    from generator.gitrepo import GitError
+    from generator.workflow.compare import FORMATS, compare
+    from generator.workflow.gitrepo import GitError
 
     try:
         result = compare(
@@ -656,8 +656,8 @@ def codeowners(records: Path, check_only: bool) -> int:
 
     修改请求涉及某区县的档案时,平台自动请该区县的审核人审核。
     """
-    from generator import codeowners as co
-    from generator import gitrepo
+    from generator.workflow import codeowners as co
+    from generator.workflow import gitrepo
 
     if not records.is_dir():
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定)")
@@ -726,7 +726,7 @@ def overdue_report(
     import datetime
     import json
 
-    from generator import overdue
+    from generator.workflow import overdue
 
     if since is not None and previous is not None:
         _fail("--since 和 --previous 只能用一个")
@@ -757,9 +757,9 @@ def overdue_report(
 
 @contextlib.contextmanager
 def _editing(target: Path | None = None) -> Iterator[None]:
-    """An edit of a dossier: its :class:`~generator.edit.EditError` (the findings, then the
+    """An edit of a dossier: its :class:`~generator.authoring.edit.EditError` (the findings, then the
     reason) or a failed write end the command with exit 1."""
-    from generator.edit import EditError
+    from generator.authoring.edit import EditError
 
     try:
         yield
@@ -805,7 +805,7 @@ def new_school(
     police_station: str, police_phone: str,
 ) -> int:  # fmt: skip
     """新建一所学校的档案 records/<区县>/<学校编号>.yaml(最小的有效档案,附中文说明)。"""
-    from generator.edit import new_school as make
+    from generator.authoring.edit import new_school as make
 
     with _editing():
         path = make(
@@ -855,7 +855,7 @@ def hazard() -> None:
 @click.option("--notes", help="备注。")
 def hazard_add(file: Path, records: Path, hazard_id: str | None, **fields: Any) -> int:
     """在档案的隐患清单中登记一项隐患(编号自动生成),校验通过才写入。"""
-    from generator.edit import add_hazard
+    from generator.authoring.edit import add_hazard
 
     funds = {k: fields.pop(f"funds_{k}") for k in ("amount", "source", "secured")}
     if funds["amount"] is not None and funds["amount"].is_integer():
@@ -880,7 +880,7 @@ def hazard_close(
     file: Path, hazard_id: str, records: Path, rectified: Any, closed: Any, verifier: str
 ) -> int:  # fmt: skip
     """隐患销号:状态改为“已销号”,写上整改完成日期、销号日期和验收人;隐患保留在台账中。"""
-    from generator.edit import close_hazard
+    from generator.authoring.edit import close_hazard
 
     with _editing(file):
         close_hazard(
@@ -912,7 +912,7 @@ def drill_add(
     seconds: int | None, organiser: str | None, problems: str | None, improvements: str | None,
 ) -> int:  # fmt: skip
     """在档案中补录一次应急演练(按日期排好位置),校验通过才写入。"""
-    from generator.edit import add_drill
+    from generator.authoring.edit import add_drill
 
     fields = {
         "date": day, "kind": kind, "scope": scope, "participants": participants,
@@ -933,7 +933,7 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
     """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
     import datetime
 
-    from generator.build import BuildFailed, build
+    from generator.site.build import BuildFailed, build
 
     progress = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
     as_of = as_of or datetime.date.today()

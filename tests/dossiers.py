@@ -15,12 +15,12 @@ from datetime import date, timedelta
 
 import yaml
 
-from generator import schema
-from generator.dates import add_months
-from generator.evaluate import SchoolResult, evaluate_school
-from generator.load import Document, parse
-from generator.rules import RULES, Context, SchoolView
-from generator.ruleset import RuleSet, _merge, load_rule_set
+from generator.core import schema
+from generator.core.dates import add_months
+from generator.core.evaluate import SchoolResult, evaluate_school
+from generator.core.load import Document, parse
+from generator.core.rules import RULES, Context, SchoolView
+from generator.core.ruleset import RuleSet, _merge, load_rule_set
 
 
 def _d(day: date) -> str:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.evaluate import STATUSES
+from generator.core.evaluate import STATUSES
 from generator.site import badges
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -172,7 +172,7 @@ def _set(data, path, value):
 @pytest.fixture(scope="session")
 def naughty(tmp_path_factory):
     """The sample records with one dossier made hostile, built and served."""
-    from generator.synth import dump
+    from generator.devtools.synth import dump
 
     root = tmp_path_factory.mktemp("naughty")
     records = shutil.copytree(SAMPLE_RECORDS, root / "records")

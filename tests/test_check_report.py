@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator import ROOT
-from generator.check_cache import cache_file
+from generator.core.cache import cache_file
 from generator.cli import main
 
 RECORDS = ROOT.parent / "records"

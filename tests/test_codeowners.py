@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from gitrepos import GitRepo
 
-from generator import codeowners
+from generator.workflow import codeowners
 
 REPO = Path(__file__).resolve().parent.parent
 

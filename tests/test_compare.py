@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gitrepos import REVIEWER, GitRepo, line_of
 
-from generator.compare import ABSENT, INVALID, compare
+from generator.workflow.compare import ABSENT, INVALID, compare
 
 TODAY = date(2026, 11, 23)
 DIYI = "records/chengguan/cg-diyi-xiaoxue.yaml"  # no drill in October: 逾期 (journey 1)

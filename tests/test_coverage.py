@@ -3,8 +3,8 @@
 import re
 
 from generator import ROOT
-from generator.coverage import NOT_CHECKABLE, SEEDS, render, seed_citations, write
-from generator.rules import RULES
+from generator.devtools.coverage import NOT_CHECKABLE, SEEDS, render, seed_citations, write
+from generator.core.rules import RULES
 
 PAGE = ROOT.parent / "docs" / "coverage.md"
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from generator.dates import (
+from generator.core.dates import (
     Period,
     add_months,
     is_late,
@@ -15,7 +15,7 @@ from generator.dates import (
     period_of,
     periods_before,
 )
-from generator.ruleset import load_rule_set
+from generator.core.ruleset import load_rule_set
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for generator/editor.py: Decap's config made from the schema, and the /admin/ folder.
+"""Tests for generator/authoring/editor.py: Decap's config made from the schema, and the /admin/ folder.
 
 The glue script (generator/site/admin/editor.js) is tested here too, under node, on the real
 sample records: it is bundled with the real esbuild from node_modules (``npm ci``).
@@ -17,9 +17,9 @@ import pytest
 import yaml
 from conftest import REPO, VALID
 
-from generator import editor
-from generator import schema as schemas
-from generator.load import UsageError, parse
+from generator.authoring import editor
+from generator.core import schema as schemas
+from generator.core.load import UsageError, parse
 
 XIAOAN = Path(sys.executable).parent / "xiaoan"
 NODE_MODULES = REPO / "node_modules"

@@ -29,9 +29,9 @@ from browser import serve
 from conftest import REPO
 from test_editor import require_node_modules
 
-from generator import editor
-from generator.load import parse
-from generator.synth import dump
+from generator.authoring import editor
+from generator.core.load import parse
+from generator.devtools.synth import dump
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,8 @@ import yaml
 from dossiers import compliant
 from markupsafe import escape
 
-from generator import schema
-from generator.build import build
+from generator.core import schema
+from generator.site.build import build
 
 AS_OF = date(2026, 11, 23)
 RTL = "\u202e"  # RIGHT-TO-LEFT OVERRIDE

@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pytest
 
 from generator import ROOT
-from generator.evaluate import STATUSES, Evaluation, evaluate, worst
-from generator.rules import CATEGORIES
-from generator.ruleset import UnknownRuleSet, available
-from generator.synth import generate
-from generator.validate import validate_tree
+from generator.core.evaluate import STATUSES, Evaluation, evaluate, worst
+from generator.core.rules import CATEGORIES
+from generator.core.ruleset import UnknownRuleSet, available
+from generator.devtools.synth import generate
+from generator.core.validate import validate_tree
 from tests.dossiers import DELETE, compliant, document, edit, evaluate_one, private_values
 
 RECORDS = ROOT.parent / "records"

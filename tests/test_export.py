@@ -16,11 +16,11 @@ from conftest import BASE, REPO, TODAY, VALID, district, school
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
-from generator.evaluate import evaluate
-from generator.export import district_tables, tables_json, write_csv, write_json
-from generator.load import load
-from generator.validate import validate_tree
-from generator.xlsx import dossier_yaml, write_public_workbooks, write_workbook
+from generator.core.evaluate import evaluate
+from generator.exchange.export import district_tables, tables_json, write_csv, write_json
+from generator.core.load import load
+from generator.core.validate import validate_tree
+from generator.exchange.xlsx import dossier_yaml, write_public_workbooks, write_workbook
 
 AS_OF = datetime.date(2027, 1, 5)  # H-2026-002 (major, deadline 2026-12-31) is overdue
 RULE_SET = "plan-003"

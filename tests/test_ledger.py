@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gitrepos import GitRepo
 
-from generator.ledger import INVALID, ledger, ledger_for_all, note, signoff_rows
+from generator.workflow.ledger import INVALID, ledger, ledger_for_all, note, signoff_rows
 
 REPO = Path(__file__).resolve().parent.parent
 DIYI = "records/chengguan/cg-diyi-xiaoxue.yaml"
@@ -202,7 +202,7 @@ def test_an_empty_repository(tmp_path):
 def test_the_school_page_shows_the_ledger(history, tmp_path):
     """Built site: the merges appear on the school page, newest first; a copy of the records
     outside git shows the note instead."""
-    from generator.build import build
+    from generator.site.build import build
 
     build(history.path("records"), tmp_path / "site", date(2026, 11, 23))
     html = (tmp_path / "site" / "schools" / "cg-diyi-xiaoxue" / "index.html").read_text(

@@ -1,4 +1,4 @@
-"""Tests for generator/load.py: safe YAML with source positions, and Chinese load errors."""
+"""Tests for generator/core/load.py: safe YAML with source positions, and Chinese load errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import yaml
 from conftest import BASE, INVALID, VALID
 
-from generator.load import (
+from generator.core.load import (
     MAX_DEPTH,
     LoadError,
     UsageError,
@@ -97,7 +97,7 @@ def test_nesting_that_would_crash_the_composer_is_refused_first():
     import sys
 
     script = (
-        "from generator.load import LoadError, parse\n"
+        "from generator.core.load import LoadError, parse\n"
         "for text in ['[' * 100_000, '- ' * 100_000 + 'x', '? ' * 100_000 + 'x']:\n"
         "    try:\n"
         "        parse(text, 'x.yaml')\n"

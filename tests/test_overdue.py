@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gitrepos import REVIEWER, GitRepo, line_of
 
-from generator.overdue import issue_body, overdue_report, write_issues
+from generator.workflow.overdue import issue_body, overdue_report, write_issues
 
 KINDERGARTEN = "records/chengguan/cg-xiangyang-youeryuan.yaml"  # untouched since 2026-07-08
 SPRAY = "device.equipment_expired"

@@ -19,9 +19,9 @@ import pytest
 import yaml
 from dossiers import compliant
 
-from generator import schema
-from generator.build import build
-from generator.validate import validate_tree
+from generator.core import schema
+from generator.site.build import build
+from generator.core.validate import validate_tree
 
 AS_OF = date(2026, 11, 23)
 

@@ -1,11 +1,11 @@
-"""Tests for generator/report.py: each reporter's output, compared as exact strings."""
+"""Tests for generator/report/findings.py: each reporter's output, compared as exact strings."""
 
 from __future__ import annotations
 
 import json
 
-from generator.findings import Finding
-from generator.report import REPORTERS, as_json, github, markdown, summary, text
+from generator.core.findings import Finding
+from generator.report.findings import REPORTERS, as_json, github, markdown, summary, text
 
 DATE = Finding(
     file="records/cg/s.yaml",

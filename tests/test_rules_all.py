@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import schema
-from generator.load import Document
-from generator.rules import CATEGORIES, RULES
-from generator.ruleset import _setting_names, available
-from generator.synth import REF, generate
-from generator.validate import check_dossier, validate_document
+from generator.core import schema
+from generator.core.load import Document
+from generator.core.rules import CATEGORIES, RULES
+from generator.core.ruleset import _setting_names, available
+from generator.devtools.synth import REF, generate
+from generator.core.validate import check_dossier, validate_document
 from tests.dossiers import compliant, document, evaluate_one, private_values, rule_set
 
 SEED = re.compile(r"\b00[0-4] [一二三四五六七八九十]")

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from generator.rules.devices import required_guards
+from generator.core.rules.devices import required_guards
 from tests.dossiers import compliant, edit, hits
 
 AS_OF = date(2026, 11, 23)

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from generator.evaluate import evaluate_school
-from generator.rules import RULES, Context
-from generator.ruleset import (
+from generator.core.evaluate import evaluate_school
+from generator.core.rules import RULES, Context
+from generator.core.ruleset import (
     MEASURES,
     RULESET_DIR,
     RuleSetError,
@@ -70,7 +70,7 @@ def test_calendars_cover_2025_to_2028():
 
 
 def test_measures_match_the_evaluator():
-    from generator.evaluate import MEASURES as implemented
+    from generator.core.evaluate import MEASURES as implemented
 
     assert set(MEASURES) == set(implemented)
 

@@ -1,4 +1,4 @@
-"""Tests for generator/schema.py: the two validators, Chinese places and the public marks."""
+"""Tests for generator/core/schema.py: the two validators, Chinese places and the public marks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from conftest import BASE, INVALID, VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import schema
-from generator.load import LoadError, load
+from generator.core import schema
+from generator.core.load import LoadError, load
 
 
 @pytest.mark.parametrize(

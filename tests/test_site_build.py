@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from generator import workers
-from generator.build import BuildFailed, build
+from generator.core import workers
+from generator.site.build import BuildFailed, build
 from generator.cli import main
 from generator.site import pages, plugin
 

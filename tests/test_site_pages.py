@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pytest
 from dossiers import compliant, evaluate_one
 
-from generator import schema
-from generator.evaluate import STATUSES, DistrictResult, Rate, SchoolResult
-from generator.findings import Finding
-from generator.rules import RULES
+from generator.core import schema
+from generator.core.evaluate import STATUSES, DistrictResult, Rate, SchoolResult
+from generator.core.findings import Finding
+from generator.core.rules import RULES
 from generator.site import pages
 
 AS_OF = date(2026, 11, 23)

@@ -11,9 +11,10 @@ import jsonschema
 import pytest
 import yaml
 
-from generator import SCHEMA_DIR, synth
-from generator.load import load
-from generator.validate import validate_tree
+from generator import SCHEMA_DIR
+from generator.devtools import synth
+from generator.core.load import load
+from generator.core.validate import validate_tree
 
 REF = synth.REF.isoformat()
 
@@ -193,7 +194,7 @@ def test_status_mix_as_designed(schools):
 
 
 def test_the_project_rules_see_the_same_mix(tree):
-    from generator.evaluate import evaluate
+    from generator.core.evaluate import evaluate
 
     statuses = Counter(
         s.status for s in evaluate(validate_tree(tree, today=synth.REF), synth.REF).schools

@@ -1,4 +1,4 @@
-"""Tests for generator/validate.py: schema findings, checks inside a record, checks across the tree.
+"""Tests for generator/core/validate.py: schema findings, checks inside a record, checks across the tree.
 
 Every file in tests/fixtures/invalid/ is checked against tests/fixtures/invalid/expected.yaml:
 the same number of findings, each at the expected line and column, with the expected code,
@@ -15,10 +15,10 @@ import pytest
 import yaml
 from conftest import BASE, INVALID, TODAY, VALID, district, school
 
-from generator.findings import Finding
-from generator.load import parse
-from generator.validate import check_dossier, validate_document, validate_tree
-from generator.workers import PARALLEL_FROM
+from generator.core.findings import Finding
+from generator.core.load import parse
+from generator.core.validate import check_dossier, validate_document, validate_tree
+from generator.core.workers import PARALLEL_FROM
 
 EXPECTED = yaml.safe_load((INVALID / "expected.yaml").read_text(encoding="utf-8"))
 CASES = sorted(p.stem for p in INVALID.glob("*.yaml") if p.name != "expected.yaml")
@@ -322,6 +322,6 @@ def test_worker_processes_find_the_same(records):
     assert shared.schools == []
     assert len(kept.schools) == PARALLEL_FROM + 10 + 4 - bad_dates - 1 - 2
     two = validate_tree(records, today=TODAY, jobs=2)
-    # sent back packed, and unpacked only when read (see generator.load.Document)
+    # sent back packed, and unpacked only when read (see generator.core.load.Document)
     assert all(doc._packed is not None for doc in two.schools)
     assert [d.data for d in two.schools] == [d.data for d in kept.schools]

@@ -1,4 +1,4 @@
-"""Tests for generator/workers.py: how work is split into tasks, and the one way xiaoan forks."""
+"""Tests for generator/core/workers.py: how work is split into tasks, and the one way xiaoan forks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from generator import workers
+from generator.core import workers
 
 needs_fork = pytest.mark.skipif(workers.available() < 2, reason="one CPU, or no fork")
 

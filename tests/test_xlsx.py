@@ -15,9 +15,9 @@ import yaml
 from conftest import BASE, REPO, VALID
 from openpyxl import load_workbook
 
-from generator.export import ledger_layout
-from generator.load import load, parse
-from generator.xlsx import (
+from generator.exchange.export import ledger_layout
+from generator.core.load import load, parse
+from generator.exchange.xlsx import (
     LedgerError,
     describe,
     dossier_yaml,
@@ -207,7 +207,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     def full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("generator.xlsx.os.replace", full)
+    monkeypatch.setattr("generator.exchange.xlsx.os.replace", full)
     with pytest.raises(OSError):
         write_workbook(book, ledger_sheets(base))
     assert book.read_bytes() == before

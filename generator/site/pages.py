@@ -20,10 +20,10 @@ from typing import Any
 
 import segno
 
-from generator import schema
-from generator.dates import is_late, parse_date
-from generator.evaluate import STATUSES
-from generator.rules.base import SchoolView
+from generator.core import schema
+from generator.core.dates import is_late, parse_date
+from generator.core.evaluate import STATUSES
+from generator.core.rules.base import SchoolView
 
 STATUS_KEYS = {"重大隐患": "major", "逾期": "overdue", "待整改": "pending", "达标": "ok"}
 SEVERITIES = {"error": "严重", "warning": "警告", "info": "提示"}

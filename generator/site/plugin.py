@@ -10,7 +10,7 @@ page pipeline, which would render the theme and navigation for each of them:
   then filled per school with the content rendered from ``templates/school.html``;
 * the notice and the risk announcement are light standalone pages for printing.
 
-Records come from :mod:`generator.build`, which validates and evaluates them first and hands
+Records come from :mod:`generator.site.build`, which validates and evaluates them first and hands
 the result to the plugin (:attr:`XiaoanPlugin.data`). Run by plain ``mkdocs build``, the
 plugin loads and evaluates the ``records`` folder itself.
 """
@@ -38,13 +38,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from tqdm import tqdm
 
-from generator import schema
-from generator import workers as workers_
-from generator.calendar import public_feed
-from generator.export import selections, tables_of
-from generator.ledger import signoff_rows
+from generator.core import schema
+from generator.core import workers as workers_
+from generator.exchange.calendar import public_feed
+from generator.exchange.export import selections, tables_of
+from generator.workflow.ledger import signoff_rows
 from generator.site import badges, pages, search
-from generator.xlsx import write_workbook
+from generator.exchange.xlsx import write_workbook
 
 HERE = Path(__file__).parent
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
@@ -96,7 +96,7 @@ class Frame:
 
 class XiaoanPlugin(BasePlugin[XiaoanConfig]):
     def __init__(self) -> None:
-        self.data: Any = None  # a generator.build.SiteData, set by generator.build
+        self.data: Any = None  # a generator.site.build.SiteData, set by generator.site.build
         self.progress = False  # show a progress bar while writing the school pages
         self.written = 0  # files written by on_post_build
 
@@ -104,7 +104,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     def on_config(self, config):
         if self.data is None:
-            from generator.build import BuildFailed, prepare
+            from generator.site.build import BuildFailed, prepare
 
             as_of = date.fromisoformat(self.config.as_of) if self.config.as_of else date.today()
             try:
@@ -135,8 +135,8 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             for d in evaluation.districts
         ]
         self.home = pages.home_page(self.districts, self.as_of)
-        # 审核确认记录: the merged changes of each dossier, from git history (generator/ledger.py)
-        from generator.ledger import ledger_for_all, note
+        # 审核确认记录: the merged changes of each dossier, from git history (generator/workflow/ledger.py)
+        from generator.workflow.ledger import ledger_for_all, note
 
         root = Path(records.root)
         self.signoffs = ledger_for_all(root, root)
@@ -214,7 +214,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 for k in kinds
             ])  # fmt: skip
             return self._render("schema.html", kinds=kinds)
-        from generator.rules import RULES
+        from generator.core.rules import RULES
 
         groups = pages.rules_reference(RULES.values())
         for g in groups:
@@ -321,9 +321,9 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         return len(districts)
 
     def _write_editor(self, out: Path) -> None:
-        """The web editor at /admin/ (generator/editor.py); a notice page without npm ci."""
-        from generator.editor import EditorError, site_editor_config, write_admin
-        from generator.load import UsageError
+        """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
+        from generator.authoring.editor import EditorError, site_editor_config, write_admin
+        from generator.core.load import UsageError
 
         try:
             write_admin(out, site_editor_config(Path(self.data.records.root)))

@@ -1,0 +1,220 @@
+"""A cache of each school's evaluation summary (status and share of each district rate), so
+``xiaoan check <one file> --format json|markdown`` can report district rates over a large
+tree without reading every other dossier again.
+
+An entry is reused while its file's size and modification time are unchanged and the cache's
+key still holds: the same day, the same rule sets (by content) and the same code. Anything
+else — a changed, new or removed file — is evaluated anew (or dropped) and the cache is
+rewritten. The cache lives outside the repository (``$XIAOAN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``); a cache that cannot be read or written
+is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+
+from generator import ROOT, __version__
+from generator.core.evaluate import SchoolResult, evaluate
+from generator.core.load import LoadError, discover, load
+from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
+from generator.core.validate import DISTRICT_FILE, check_dossier, validate_document
+
+FORMAT = 1
+
+
+@cache
+def code_digest() -> str:
+    """Changes whenever the code or data that decide a result change."""
+    h = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    modules = (
+        "evaluate",
+        "ruleset",
+        "dates",
+        "load",
+        "schema",
+        "validate",
+        "findings",
+        "check_cache",
+    )
+    parts = [
+        *sorted((ROOT / "rules").glob("*.py")),
+        *sorted((ROOT / "rulesets").glob("*")),
+        *(ROOT / f"{m}.py" for m in modules),
+        *sorted((ROOT / "_schema").glob("*.json")),
+    ]
+    for path in parts:
+        if path.is_file():
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    """``$XIAOAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``."""
+    return Path(
+        os.environ.get("XIAOAN_CACHE_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xiaoan"
+    )
+
+
+def cache_file(root: Path) -> Path:
+    tag = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"check-{tag}.json"
+
+
+def _key(as_of: date, rule_set: str | None, districts: dict) -> dict:
+    names = {}
+    for district_id, doc in sorted(districts.items()):
+        try:
+            names[district_id] = load_rule_set(doc.data["rule_set"]).digest
+        except RuleSetError:
+            names[district_id] = load_rule_set(BASELINE).digest
+    return {
+        "code": code_digest(),
+        "as_of": as_of.isoformat(),
+        "rules": rule_set,
+        "districts": names,
+    }
+
+
+def _read(path: Path, key: dict) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("entries", {}) if isinstance(data, dict) and data.get("key") == key else {}
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write a cache file through a temp file; one that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def _summary(result: SchoolResult) -> dict:
+    return {
+        "id": result.id,
+        "district": result.district,
+        "rule_set": result.rule_set,
+        "status": result.status,
+        "rate_parts": result.rate_parts,
+    }
+
+
+def _result(entry: dict, file: str) -> SchoolResult:
+    s = entry["summary"]
+    return SchoolResult(
+        id=s["id"],
+        file=file,
+        name="",
+        district=s["district"],
+        stage="",
+        rule_set=s["rule_set"],
+        status=s["status"],
+        categories={},
+        findings=[],
+        counts={},
+        rate_parts={k: tuple(v) for k, v in s["rate_parts"].items()},
+    )
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
+def summaries(
+    root: Path,
+    skip: Iterable[Path],
+    districts: dict,
+    as_of: date,
+    rule_set: str | None,
+    today: date,
+    display: Callable[[Path], str] = str,
+    use_cache: bool = True,
+) -> list[SchoolResult]:
+    """The evaluation summaries of every valid school under ``root`` except ``skip``, for the
+    district rates: from the cache where the file is unchanged, evaluated anew where not."""
+    root = Path(root)
+    key = _key(as_of, rule_set, districts)
+    where = cache_file(root)
+    old = _read(where, key) if use_cache else {}
+    base = root.resolve()
+    skipped = set()
+    for p in skip:
+        try:
+            skipped.add(Path(p).resolve().relative_to(base).as_posix())
+        except ValueError:
+            pass
+    shown = display(root)  # files are shown as the root is, plus their place in it
+    entries: dict[str, dict] = {}
+    out: list[SchoolResult] = []
+    for path in discover([root]):
+        if path.name == DISTRICT_FILE:
+            continue
+        rel = path.relative_to(root).as_posix()
+        stat = _stat(path)
+        entry = old.get(rel)
+        fresh = entry is not None and entry.get("stat") == stat
+        if rel in skipped:  # the caller evaluates it
+            if fresh:
+                entries[rel] = entry
+            continue
+        if not fresh:
+            entry = _evaluate(path, f"{shown}/{rel}", stat, districts, as_of, rule_set, today)
+        entries[rel] = entry
+        if entry["summary"] is not None:
+            out.append(_result(entry, f"{shown}/{rel}"))
+    if use_cache and entries != old:
+        write_json(where, {"key": key, "entries": entries})
+    return out
+
+
+def _evaluate(path: Path, file: str, stat, districts, as_of, rule_set, today) -> dict:
+    try:
+        doc = load(path, file)
+    except LoadError:
+        return {"stat": stat, "summary": None}
+    if validate_document(doc) or check_dossier(doc, today):
+        return {"stat": stat, "summary": None}
+    records = SimpleNamespace(districts=districts, schools=[doc], findings=[])
+    [result] = evaluate(records, as_of, rule_set, districts=False).schools
+    return {"stat": stat, "summary": _summary(result)}
+
+
+def remember(
+    root: Path,
+    results: Iterable[SchoolResult],
+    districts: dict,
+    as_of: date,
+    rule_set: str | None,
+) -> None:
+    """Store the summaries of a whole-tree run, so the next one-file run finds them. The
+    results' files are as the command shows them: relative to the current folder, or whole."""
+    root = Path(root)
+    key = _key(as_of, rule_set, districts)
+    base = root.resolve()
+    entries = {}
+    for r in results:
+        path = Path(r.file)
+        try:
+            rel = path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+        entries[rel] = {"stat": _stat(path), "summary": _summary(r)}
+    write_json(cache_file(root), {"key": key, "entries": entries})

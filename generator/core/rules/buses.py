@@ -1,0 +1,101 @@
+"""校车: the school bus sign (校车标牌) and the driver's qualification.
+
+The driver's details are private: messages name the bus by its plate and say what is wrong,
+never the driver's name, age or dates.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from generator.core.dates import parse_date
+from generator.core.rules.base import Hit, rule
+
+
+@rule(
+    id="bus.sign_expired",
+    category="校车",
+    severity="error",
+    title="校车标牌已过期",
+    source="002 二7(校车标牌是否在有效期内); 校车安全管理条例",
+    fields=("school_buses[].sign_valid_until",),
+)
+def sign_expired(school, ctx):
+    for path, bus in school.items("school_buses"):
+        until = parse_date(bus.get("sign_valid_until"))
+        if until is not None and ctx.as_of > until:
+            yield Hit(
+                (*path, "sign_valid_until"),
+                f"校车 {bus['plate']} 的校车标牌已于 {bus['sign_valid_until']} 过期",
+                "overdue",
+            )
+
+
+@rule(
+    id="bus.licence_expired",
+    category="校车",
+    severity="error",
+    title="校车驾驶人驾驶资格已过期",
+    source="002 二7(校车驾驶员是否取得校车驾驶资格); 校车安全管理条例 第二十三、二十四条",
+    fields=("school_buses[].driver.licence_valid_until",),
+)
+def licence_expired(school, ctx):
+    for path, bus in school.items("school_buses"):
+        until = parse_date(bus.get("driver", {}).get("licence_valid_until"))
+        if until is not None and ctx.as_of > until:
+            yield Hit(
+                (*path, "driver", "licence_valid_until"),
+                f"校车 {bus['plate']} 的驾驶人驾驶资格已过期",
+                "overdue",
+            )
+
+
+@rule(
+    id="bus.expiring",
+    category="校车",
+    severity="warning",
+    title="校车标牌或驾驶资格即将到期",
+    source="002 二7; 校车安全管理条例",
+    settings=("buses.warn_days",),
+    fields=("school_buses[].sign_valid_until", "school_buses[].driver.licence_valid_until"),
+)
+def expiring(school, ctx):
+    days = ctx.setting("buses.warn_days")
+    horizon = ctx.as_of + timedelta(days=days)
+    for path, bus in school.items("school_buses"):
+        sign = parse_date(bus.get("sign_valid_until"))
+        if sign is not None and ctx.as_of <= sign <= horizon:
+            yield Hit(
+                (*path, "sign_valid_until"),
+                f"校车 {bus['plate']} 的校车标牌将于 {bus['sign_valid_until']} 到期,请及时办理",
+            )
+        licence = parse_date(bus.get("driver", {}).get("licence_valid_until"))
+        if licence is not None and ctx.as_of <= licence <= horizon:
+            yield Hit(
+                (*path, "driver"),
+                f"校车 {bus['plate']} 的驾驶人驾驶资格将在 {days} 天内到期,请及时办理",
+            )
+
+
+@rule(
+    id="bus.driver",
+    category="校车",
+    severity="error",
+    title="校车驾驶人不符合驾龄或年龄要求",
+    source="校车安全管理条例 第二十三条(驾龄3年以上、年龄25至60周岁)",
+    settings=("buses.driver_min_years", "buses.driver_min_age", "buses.driver_max_age"),
+    fields=("school_buses[].driver.driving_years", "school_buses[].driver.age"),
+)
+def driver(school, ctx):
+    years, low, high = (
+        ctx.setting(f"buses.{k}") for k in ("driver_min_years", "driver_min_age", "driver_max_age")
+    )
+    for path, bus in school.items("school_buses"):
+        d = bus.get("driver", {})
+        problems = []
+        if d.get("driving_years") is not None and d["driving_years"] < years:
+            problems.append(f"驾龄不足 {years} 年")
+        if d.get("age") is not None and not low <= d["age"] <= high:
+            problems.append(f"年龄不在 {low} 至 {high} 周岁之间")
+        if problems:
+            yield Hit((*path, "driver"), f"校车 {bus['plate']} 的驾驶人{'、'.join(problems)}")

@@ -1,0 +1,346 @@
+"""人防、物防、技防: guards and patrols, protective equipment and barriers, video and alarms.
+
+Exact locations of cameras and alarms and the guards' names are private: messages name
+items by their kind or number.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from generator.core.dates import parse_date
+from generator.core.rules.base import Hit, rule
+
+# ---------------------------------------------------------------------------------------------
+# 人防
+
+
+def _guards(school):
+    return list(school.items("devices", "guards"))
+
+
+@rule(
+    id="guard.full_time",
+    category="人防",
+    severity="error",
+    title="没有专职保安员",
+    source="004 三(一)2; 001 五(四); “三个100%”(专职保安)",
+    fields=("devices.guards[].full_time",),
+)
+def full_time(school, ctx):
+    if not any(g.get("full_time") for _, g in _guards(school)):
+        yield Hit(("devices", "guards"), "没有专职保安员:中小学、幼儿园专职保安配备率应达到100%")
+
+
+def required_guards(headcount: int, steps: dict) -> int:
+    """Guards a school of ``headcount`` students and staff needs (公治〔2015〕168号 as cited):
+    fewer than 100: 1; up to 1000: 2; then one more for every 500 or part of it."""
+    if headcount < steps["small_below"]:
+        return steps["small"]
+    if headcount <= steps["medium_up_to"]:
+        return steps["medium"]
+    extra = -(-(headcount - steps["medium_up_to"]) // steps["extra_per"])
+    return steps["medium"] + extra
+
+
+@rule(
+    id="guard.count",
+    category="人防",
+    severity="error",
+    title="专职保安员人数不足",
+    source="中小学幼儿园安全防范工作规范(试行)(公治〔2015〕168号)(据地方文件转引,未核实原文); 002 二3",
+    settings=("guards.min_guards",),
+    fields=("profile.students", "profile.staff", "devices.guards[].full_time"),
+)
+def count(school, ctx):
+    steps = ctx.setting("guards.min_guards")
+    if steps is None:
+        return
+    need = required_guards(school.headcount, steps)
+    have = sum(bool(g.get("full_time")) for _, g in _guards(school))
+    if 0 < have < need:  # none at all is guard.full_time's finding
+        yield Hit(
+            ("devices", "guards"),
+            f"专职保安员 {have} 名,按师生 {school.headcount} 人应至少配备 {need} 名",
+        )
+
+
+@rule(
+    id="guard.certified",
+    category="人防",
+    severity="error",
+    title="保安员未持证上岗",
+    source="000 二(二)1(督促无证保安及时办理保安证); 保安服务管理条例",
+    fields=("devices.guards[].certified",),
+)
+def certified(school, ctx):
+    for path, g in _guards(school):
+        if g.get("certified") is False:
+            yield Hit((*path, "certified"), f"保安员 第{path[-1] + 1}名 未持保安员证上岗")
+
+
+@rule(
+    id="guard.duty_24h",
+    category="人防",
+    severity="error",
+    title="校门未实行24小时值守",
+    source="000 二(二)1; GB/T 29315-2022",
+    fields=("devices.duty_24h",),
+)
+def duty_24h(school, ctx):
+    if school.get("devices", "duty_24h") is False:
+        yield Hit(("devices", "duty_24h"), "校门未实行24小时值班值守")
+
+
+@rule(
+    id="guard.patrols",
+    category="人防",
+    severity="error",
+    title="重点部位每日巡查次数不足",
+    source="000 二(二)1(每日巡查学校重点部位不少于5次); GB/T 29315-2022; 004 三(一)4(日巡查率)",
+    settings=("guards.patrols_per_day",),
+    fields=("devices.patrols_per_day",),
+)
+def patrols(school, ctx):
+    need = ctx.setting("guards.patrols_per_day")
+    have = school.get("devices", "patrols_per_day")
+    if need is not None and have is not None and have < need:
+        yield Hit(("devices", "patrols_per_day"), f"重点部位每日巡查 {have} 次,少于 {need} 次")
+
+
+# ---------------------------------------------------------------------------------------------
+# 物防
+
+
+@rule(
+    id="device.equipment_missing",
+    category="物防",
+    severity="error",
+    title="保安防护器械未配齐",
+    source="000 二(二)1(着防刺背心,携带橡胶警棍、警用自卫喷雾和一键报警遥控器); 004 三(一)2(配齐保安器械)",
+    settings=("devices.required_equipment",),
+    fields=("devices.protective_equipment[].kind", "devices.protective_equipment[].count"),
+)
+def equipment_missing(school, ctx):
+    required = ctx.setting("devices.required_equipment")
+    have = {
+        e.get("kind")
+        for _, e in school.items("devices", "protective_equipment")
+        if e.get("count", 0) > 0
+    }
+    missing = [k for k in required if k not in have]
+    if missing:
+        yield Hit(("devices", "protective_equipment"), f"防护器械未配齐:缺少{'、'.join(missing)}")
+
+
+@rule(
+    id="device.equipment_expired",
+    category="物防",
+    severity="error",
+    title="防卫喷雾等器械已过期",
+    source="000 二(二)2(及时更换损坏过期的警用自卫喷雾器)",
+    fields=("devices.protective_equipment[].expires",),
+)
+def equipment_expired(school, ctx):
+    for path, e in school.items("devices", "protective_equipment"):
+        expires = parse_date(e.get("expires"))
+        if expires is not None and ctx.as_of > expires and e.get("count", 0) > 0:
+            yield Hit(
+                (*path, "expires"), f"{e['kind']}已于 {e['expires']} 过期,须及时更换", "overdue"
+            )
+
+
+@rule(
+    id="device.equipment_expiring",
+    category="物防",
+    severity="warning",
+    title="防卫喷雾等器械即将过期",
+    source="000 二(二)2(及时更换损坏过期的警用自卫喷雾器)",
+    settings=("devices.equipment_warn_days",),
+    fields=("devices.protective_equipment[].expires",),
+)
+def equipment_expiring(school, ctx):
+    days = ctx.setting("devices.equipment_warn_days")
+    for path, e in school.items("devices", "protective_equipment"):
+        expires = parse_date(e.get("expires"))
+        if (
+            expires is not None
+            and ctx.as_of <= expires <= ctx.as_of + timedelta(days=days)
+            and e.get("count", 0) > 0
+        ):
+            yield Hit(
+                (*path, "expires"),
+                f"{e['kind']}将于 {e['expires']} 到期(不足 {days} 天),请提前更换",
+            )
+
+
+@rule(
+    id="device.anti_collision",
+    category="物防",
+    severity="error",
+    title="校门口未设置防冲撞设施",
+    source="004 三(一)3; 002 二3; 001 三(二)3; GB/T 29315-2022 附录A(征求意见稿措辞)",
+    fields=("devices.anti_collision.installed",),
+)
+def anti_collision(school, ctx):
+    if school.get("devices", "anti_collision", "installed") is not True:
+        yield Hit(
+            ("devices", "anti_collision"), "校门口未设置隔离栏、隔离墩或升降柱等硬质防冲撞设施"
+        )
+
+
+@rule(
+    id="device.closed_campus",
+    category="物防",
+    severity="error",
+    title="校园未实行封闭化管理",
+    source="004 三(一)3(封闭管理达100%); 002 二3; “三个100%”(封闭化管理)",
+    fields=("devices.closed_campus",),
+)
+def closed_campus(school, ctx):
+    if school.get("devices", "closed_campus") is False:
+        yield Hit(("devices", "closed_campus"), "校园未实行封闭化管理")
+
+
+@rule(
+    id="device.fire_equipment",
+    category="物防",
+    severity="error",
+    title="消防设施超过检查期限",
+    source="001 三(二)2(消防设施、器材维保); 002 二4; 检查间隔为规则集设置",
+    settings=("devices.fire_inspection_max_days",),
+    fields=("devices.fire_equipment[].next_inspection", "devices.fire_equipment[].last_inspected"),
+)
+def fire_equipment(school, ctx):
+    max_days = ctx.setting("devices.fire_inspection_max_days")
+    for path, e in school.items("devices", "fire_equipment"):
+        due = parse_date(e.get("next_inspection"))
+        if due is None and max_days is not None:
+            last = parse_date(e.get("last_inspected"))
+            due = last + timedelta(days=max_days) if last else None
+        if due is not None and ctx.as_of > due:
+            yield Hit(
+                (*path, "next_inspection" if "next_inspection" in e else "last_inspected"),
+                f"消防设施({e['kind']})应于 {due} 前检查,已逾期 {(ctx.as_of - due).days} 天",
+                "overdue",
+            )
+
+
+@rule(
+    id="device.fire_failed",
+    category="物防",
+    severity="error",
+    title="失效的消防设施未更换",
+    source="000 二(二)2(及时修复更换失效的标识); 001 三(二)2",
+    fields=("devices.fire_equipment[].failed",),
+)
+def fire_failed(school, ctx):
+    for path, e in school.items("devices", "fire_equipment"):
+        if e.get("failed", 0) > 0:
+            yield Hit((*path, "failed"), f"消防设施({e['kind']})有 {e['failed']} 个失效待更换")
+
+
+@rule(
+    id="device.evacuation_signs",
+    category="物防",
+    severity="error",
+    title="疏散指示标志不符合国家标准",
+    source="000 二(二)2(在规定点位设置国标应急疏散指示标识); 002 二4",
+    fields=("devices.fire_equipment[].kind", "devices.fire_equipment[].national_standard"),
+)
+def evacuation_signs(school, ctx):
+    signs = [
+        (p, e)
+        for p, e in school.items("devices", "fire_equipment")
+        if e.get("kind") == "疏散指示标志"
+    ]
+    if not signs:
+        yield Hit(("devices", "fire_equipment"), "消防设施中没有疏散指示标志")
+    for path, e in signs:
+        if e.get("national_standard") is False:
+            yield Hit((*path, "national_standard"), "疏散指示标志不符合国家标准,须更换为国标标识")
+
+
+@rule(
+    id="device.key_rooms",
+    category="物防",
+    severity="warning",
+    title="重点部位未加装防护栏和报警器",
+    source="000 二(二)3(食堂伙房、化学实验室及药品库房、财务室、计算机室等重点部位加装金属防护栏和报警器)",
+    settings=("devices.key_room_protection",),
+    fields=("devices.key_rooms[].guard_rail", "devices.key_rooms[].alarm"),
+)
+def key_rooms(school, ctx):
+    needed = ctx.setting("devices.key_room_protection")
+    if not needed:
+        return
+    words = {"guard_rail": "金属防护栏", "alarm": "报警器"}
+    for path, room in school.items("devices", "key_rooms"):
+        missing = [words[k] for k in needed if room.get(k) is not True]
+        if missing:
+            yield Hit(path, f"重点部位 第{path[-1] + 1}项 未加装{'和'.join(missing)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 技防
+
+
+@rule(
+    id="video.storage",
+    category="技防",
+    severity="error",
+    title="视频录像保存天数不足",
+    source="000 二(二)3(存储时间达到90天); GB/T 29315-2012(30天); 天数为规则集设置",
+    settings=("video.storage_days",),
+    fields=("devices.video.storage_days",),
+)
+def video_storage(school, ctx):
+    need = ctx.setting("video.storage_days")
+    have = school.get("devices", "video", "storage_days")
+    if have is not None and have < need:
+        yield Hit(("devices", "video", "storage_days"), f"视频录像保存 {have} 天,少于 {need} 天")
+
+
+@rule(
+    id="video.linked",
+    category="技防",
+    severity="error",
+    title="视频监控未与公安机关联网",
+    source="004 三(一)4; 001 五(四); 003 三(五)一; “三个100%”",
+    fields=("devices.video.linked_police",),
+)
+def video_linked(school, ctx):
+    if school.get("devices", "video", "linked_police") is not True:
+        yield Hit(("devices", "video", "linked_police"), "视频监控系统未接入公安机关")
+
+
+@rule(
+    id="video.coverage",
+    category="技防",
+    severity="warning",
+    title="视频监控未覆盖全部重点部位",
+    source="000 二(二)3(校园门口、走廊楼道、楼梯口等重点部位纳入监控范围); 003 三(五)一; 002 二3",
+    fields=("devices.video.key_areas_covered",),
+)
+def video_coverage(school, ctx):
+    if school.get("devices", "video", "key_areas_covered") is False:
+        yield Hit(
+            ("devices", "video", "key_areas_covered"),
+            "视频监控未覆盖校门、周界、楼道等全部重点部位",
+        )
+
+
+@rule(
+    id="alarm.linked",
+    category="技防",
+    severity="error",
+    title="一键报警未安装或未与公安机关联网",
+    source="004 三(一)4; 001 五(四); 002 二3; “三个100%”",
+    fields=("devices.one_key_alarm.installed", "devices.one_key_alarm.linked_police"),
+)
+def alarm_linked(school, ctx):
+    alarm = school.get("devices", "one_key_alarm", default={})
+    if alarm.get("installed") is not True:
+        yield Hit(("devices", "one_key_alarm"), "未安装一键式紧急报警装置")
+    elif alarm.get("linked_police") is not True:
+        yield Hit(("devices", "one_key_alarm", "linked_police"), "一键报警装置未与公安机关联网")

@@ -1,0 +1,144 @@
+"""隐患: closed-loop hazard management (闭环管理): found, registered, rectified, closed.
+
+A hazard is open until it is closed (销号) with a date and a verifier; past its deadline and
+not closed it is overdue; an open major hazard (重大隐患) is the worst state a school can be in.
+"""
+
+from __future__ import annotations
+
+from generator.core.dates import parse_date
+from generator.core.rules.base import Hit, rule
+
+CLOSED = "已销号"
+
+
+@rule(
+    id="hazard.major_open",
+    category="隐患",
+    severity="error",
+    title="重大隐患未销号",
+    source="000 二(一)3; 003 三(三); 安全生产事故隐患排查治理暂行规定(安监总局令16号)第三条",
+    fields=("hazards[].grade", "hazards[].status", "hazards[].closed"),
+)
+def major_open(school, ctx):
+    for path, h, is_open in school.hazards(ctx.as_of):
+        if is_open and h.get("grade") == "重大":
+            deadline = f",整改期限 {h['deadline']}" if h.get("deadline") else ""
+            yield Hit(
+                path,
+                f"重大隐患 {h['id']}({h['category']})尚未销号(状态:{h['status']}{deadline})",
+                "major",
+            )
+
+
+@rule(
+    id="hazard.overdue",
+    category="隐患",
+    severity="error",
+    title="隐患逾期未销号",
+    source="000 二(一)3、三(三); 003 三(三); 004 三(一)4",
+    fields=("hazards[].deadline", "hazards[].status", "hazards[].closed"),
+)
+def overdue(school, ctx):
+    for path, h, is_open in school.hazards(ctx.as_of):
+        deadline = parse_date(h.get("deadline"))
+        if is_open and deadline is not None and ctx.as_of > deadline:
+            days = (ctx.as_of - deadline).days
+            yield Hit(
+                (*path, "deadline"),
+                f"隐患 {h['id']}({h['category']})已超过整改期限 {h['deadline']} {days} 天仍未销号"
+                f"(状态:{h['status']})",
+                "overdue",
+            )
+
+
+@rule(
+    id="hazard.open",
+    category="隐患",
+    severity="warning",
+    title="一般隐患正在整改",
+    source="000 二(一)3; 002 四2; 003 三(三)",
+    fields=("hazards[].grade", "hazards[].deadline", "hazards[].status"),
+)
+def still_open(school, ctx):
+    for path, h, is_open in school.hazards(ctx.as_of):
+        if not is_open or h.get("grade") == "重大":
+            continue
+        deadline = parse_date(h.get("deadline"))
+        if deadline is None or ctx.as_of <= deadline:
+            until = f",整改期限 {h['deadline']}" if deadline else ""
+            yield Hit(
+                path, f"隐患 {h['id']}({h['category']})尚未销号(状态:{h['status']}{until})", "open"
+            )
+
+
+@rule(
+    id="hazard.interim_controls",
+    category="隐患",
+    severity="error",
+    title="不能立即整改的隐患未落实临时管控措施和盯防人员",
+    source="001 五(三); 000 三(二); 002 四2",
+    settings=("hazards.immediate_fix_days",),
+    fields=(
+        "hazards[].immediate",
+        "hazards[].found",
+        "hazards[].interim_controls",
+        "hazards[].watcher",
+    ),
+)
+def interim_controls(school, ctx):
+    limit = ctx.setting("hazards.immediate_fix_days")
+    for path, h, is_open in school.hazards(ctx.as_of):
+        if not is_open or (h.get("interim_controls") and h.get("watcher")):
+            continue
+        if h.get("immediate") is False:
+            yield Hit(path, f"隐患 {h['id']} 不能立即整改,须落实临时管控措施和盯防人员", "open")
+            continue
+        found = parse_date(h.get("found"))
+        if limit is not None and found is not None and (ctx.as_of - found).days > limit:
+            yield Hit(
+                path,
+                f"隐患 {h['id']} 标为立查立改,但发现已 {(ctx.as_of - found).days} 天仍未销号"
+                f"(超过 {limit} 天),须落实临时管控措施和盯防人员",
+                "open",
+            )
+
+
+@rule(
+    id="hazard.funds",
+    category="隐患",
+    severity="warning",
+    title="隐患整改资金未落实",
+    source="002 四2(整改计划包含整改措施、完成时间、资金落实、项目负责人); 000 四(二)",
+    fields=("hazards[].funds.secured",),
+)
+def funds(school, ctx):
+    for path, h, is_open in school.hazards(ctx.as_of):
+        if is_open and h.get("funds", {}).get("secured") is False:
+            grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
+            yield Hit((*path, "funds", "secured"), f"{grade} {h['id']} 的整改资金尚未落实", "open")
+
+
+@rule(
+    id="hazard.inspection_registered",
+    category="隐患",
+    severity="error",
+    title="检查发现的问题未全部登记为隐患",
+    source="000 二(一)3(对检查所发现的问题逐一查找原因、研究措施); 002 四2",
+    fields=("inspections[].hazards_found", "hazards[].inspection"),
+)
+def inspection_registered(school, ctx):
+    registered: dict[str, int] = {}
+    for _, h in school.items("hazards"):
+        if h.get("inspection"):
+            registered[h["inspection"]] = registered.get(h["inspection"], 0) + 1
+    for path, item, _ in school.dated("inspections", as_of=ctx.as_of):
+        found = item.get("hazards_found", 0)
+        listed = registered.get(item["id"], 0)
+        if found > listed:
+            yield Hit(
+                (*path, "hazards_found"),
+                f"检查 {item['id']}({item['date']},{item['by']})发现问题 {found} 项,"
+                f"隐患清单中只登记了 {listed} 项",
+                "open",
+            )

@@ -1,0 +1,89 @@
+"""报告: the monthly hazard-list report, the annual summary, and the inspections a school
+receives (检查记录: the bureau's and the police's visits, kept with the reports)."""
+
+from __future__ import annotations
+
+from generator.core.dates import last_monthly_due, last_yearly_due, parse_date
+from generator.core.rules.base import Hit, rule
+
+
+def _submitted(item, as_of) -> bool:
+    day = parse_date(item.get("submitted"))
+    return day is not None and day <= as_of
+
+
+@rule(
+    id="report.monthly",
+    category="报告",
+    severity="error",
+    title="隐患清单月报未按时报送",
+    source="003 三(三)(日巡查、周排查、月报告,每月上旬报送学校安全风险隐患排查整治清单)",
+    settings=("reports.monthly_due_day",),
+    fields=("reports.monthly[].month", "reports.monthly[].submitted"),
+)
+def monthly(school, ctx):
+    """The report of month M (``month: M``, as the schema's 报送的月份) is due by day
+    ``monthly_due_day`` of M; the latest such deadline already passed is checked."""
+    day = ctx.setting("reports.monthly_due_day")
+    if day is None:
+        return
+    year, month, due = last_monthly_due(ctx.as_of, day)
+    label = f"{year}-{month:02d}"
+    if not any(
+        r.get("month") == label and _submitted(r, ctx.as_of)
+        for _, r in school.items("reports", "monthly")
+    ):
+        yield Hit(
+            ("reports", "monthly"),
+            f"{year}年{month}月的隐患排查整治清单月报(月份 {label})应于 {due} 前报送,没有报送记录",
+            "overdue",
+        )
+
+
+@rule(
+    id="report.annual",
+    category="报告",
+    severity="error",
+    title="年度安全工作总结未按时报送",
+    source="003 四(每年12月15日前报送年度工作报告)",
+    settings=("reports.annual_due",),
+    fields=("reports.annual[].year", "reports.annual[].submitted"),
+)
+def annual(school, ctx):
+    when = ctx.setting("reports.annual_due")
+    if when is None:
+        return
+    month, day = (int(x) for x in when.split("-"))
+    year, due = last_yearly_due(ctx.as_of, month, day)
+    if not any(
+        r.get("year") == year and _submitted(r, ctx.as_of)
+        for _, r in school.items("reports", "annual")
+    ):
+        yield Hit(
+            ("reports", "annual"),
+            f"{year}年度安全工作总结应于 {due} 前报送,没有报送记录",
+            "overdue",
+        )
+
+
+@rule(
+    id="report.inspections",
+    category="报告",
+    severity="warning",
+    title="每学期检查督导次数不足",
+    source="004 三(五)2(教育、公安等部门每学期至少开展两次校园及周边地区检查督导)",
+    settings=("inspections.per_semester",),
+    fields=("inspections[].date",),
+)
+def inspections(school, ctx):
+    need = ctx.setting("inspections.per_semester")
+    if need is None:
+        return
+    semester = ctx.last_ended_semester
+    held = [d for _, _, d in school.dated("inspections", as_of=ctx.as_of) if d in semester]
+    if len(held) < need:
+        yield Hit(
+            ("inspections",),
+            f"{semester.label}教育、公安等部门检查督导 {len(held)} 次,少于每学期 {need} 次",
+            "overdue",
+        )

@@ -1,0 +1,124 @@
+"""责任: the responsibility list: leadership group, safety staff, post letters, meetings.
+
+The whole section is private (names, posts): messages name items by their number only.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from generator.core.dates import parse_date, school_year_label
+from generator.core.rules.base import Hit, rule
+
+
+@rule(
+    id="resp.leadership_group",
+    category="责任",
+    severity="error",
+    title="未成立安全工作领导小组",
+    source="002 二1; 004 三(一)1; 000 四(一)",
+    fields=("responsibilities.leadership_group.leader",),
+)
+def leadership_group(school, ctx):
+    if not school.get("responsibilities", "leadership_group", "leader"):
+        yield Hit(
+            ("responsibilities",), "未成立由校长任组长的安全工作领导小组(责任清单中没有领导小组)"
+        )
+
+
+@rule(
+    id="resp.safety_representative",
+    category="责任",
+    severity="error",
+    title="未明确安全管理代表",
+    source="002 二1; 004 三(一)1",
+    fields=("responsibilities.safety_representative",),
+)
+def safety_representative(school, ctx):
+    if not school.get("responsibilities", "safety_representative", "name"):
+        yield Hit(("responsibilities",), "未明确学校安全管理代表(专职安全管理人员)")
+
+
+@rule(
+    id="resp.full_time_safety_staff",
+    category="责任",
+    severity="warning",
+    title="安全管理人员不是专职",
+    source="004 三(一)1(配齐安全管理专职人员率达100%)",
+    fields=("responsibilities.safety_representative.full_time",),
+)
+def full_time_safety_staff(school, ctx):
+    if school.get("responsibilities", "safety_representative", "full_time") is False:
+        yield Hit(
+            ("responsibilities", "safety_representative", "full_time"),
+            "安全管理代表不是专职人员:应配齐安全管理专职人员",
+        )
+
+
+@rule(
+    id="resp.minor_protection_officer",
+    category="责任",
+    severity="error",
+    title="未明确未成年人保护专职干部",
+    source="002 二1",
+    fields=("responsibilities.minor_protection_officer",),
+)
+def minor_protection_officer(school, ctx):
+    if not school.get("responsibilities", "minor_protection_officer", "name"):
+        yield Hit(("responsibilities",), "未明确未成年人保护工作专职干部")
+
+
+@rule(
+    id="resp.letters",
+    category="责任",
+    severity="error",
+    title="岗位安全责任书本学年未签订",
+    source="004 三(一)1(学校岗位安全责任率达到100%); 000 二(一)1; 003 三(二)一(一岗双责)",
+    settings=("responsibilities.letters_due_days",),
+    fields=("responsibilities.posts[].letter_signed",),
+)
+def letters(school, ctx):
+    posts = list(school.items("responsibilities", "posts"))
+    if not posts:
+        yield Hit(("responsibilities",), "责任清单中没有岗位安全责任(一岗双责)")
+        return
+    days = ctx.setting("responsibilities.letters_due_days")
+    if days is None:
+        return
+    start = ctx.school_year_start
+    due = start + timedelta(days=days)
+    if ctx.as_of <= due:
+        return
+    year = school_year_label(ctx.school_year)
+    for path, post in posts:
+        signed = parse_date(post.get("letter_signed"))
+        if signed is None or signed < start or signed > ctx.as_of:
+            yield Hit(
+                (*path, "letter_signed") if signed else path,
+                f"岗位责任 第{path[-1] + 1}项 的安全责任书{year}尚未签订(应于 {due} 前签订)",
+                "overdue",
+            )
+
+
+@rule(
+    id="resp.meetings",
+    category="责任",
+    severity="warning",
+    title="未定期召开安全会商",
+    source="002 二1(定期会商制度); 000 二(一)2(定期研究解决安全重大问题的会议制度); 会商间隔为规则集设置",
+    settings=("responsibilities.meeting_max_gap_days",),
+    fields=("responsibilities.meetings[].date",),
+)
+def meetings(school, ctx):
+    gap = ctx.setting("responsibilities.meeting_max_gap_days")
+    if gap is None:
+        return
+    dates = [d for _, _, d in school.dated("responsibilities", "meetings", as_of=ctx.as_of)]
+    if not dates:
+        yield Hit(("responsibilities",), "没有安全会商记录")
+    elif ctx.as_of > max(dates) + timedelta(days=gap):
+        yield Hit(
+            ("responsibilities", "meetings"),
+            f"最近一次安全会商距今已 {(ctx.as_of - max(dates)).days} 天,超过 {gap} 天",
+            "overdue",
+        )

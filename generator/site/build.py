@@ -1,0 +1,200 @@
+"""Build the public site: validate → evaluate → mkdocs build into a temporary folder → swap.
+
+:func:`prepare` validates and evaluates the records; an invalid dossier stops the build there
+with the validator's findings. :func:`render` runs mkdocs (with the ``xiaoan`` plugin, which
+is handed the prepared data and also builds the search index) into a fresh folder next to
+the output folder, and only then swaps the new folder in with renames: the previous site stays
+whole until the new one is complete, and a failed build leaves it untouched.
+
+Nothing here prints; failures raise :class:`BuildFailed` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator import ROOT
+from generator.core.findings import Finding
+
+CONFIG = "mkdocs.yml"
+
+
+@dataclass
+class SiteData:
+    """What the site is made from: valid records and their evaluation."""
+
+    records: Any  # generator.core.validate.Records
+    evaluation: Any  # generator.core.evaluate.Evaluation
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    schools: int
+    files: int
+    cleanup: threading.Thread | None = None
+    """Removes the replaced site, after the new one is in place; :meth:`wait` for it."""
+
+    def wait(self) -> None:
+        if self.cleanup is not None:
+            self.cleanup.join()
+
+
+class BuildFailed(Exception):
+    """The site was not built; ``findings`` are the records' problems, if that was why."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+
+
+def default_config() -> Path:
+    """``mkdocs.yml`` in the current folder, else the one beside the package."""
+    here = Path(CONFIG)
+    return here if here.is_file() else ROOT.parent / CONFIG
+
+
+def _quiet(stage: str) -> None:
+    pass
+
+
+def prepare(records_dir: Path, as_of: date, *, display=str, stage=_quiet) -> SiteData:
+    """Validate and evaluate the records; raise :class:`BuildFailed` if any is invalid.
+
+    ``stage`` is told (in Chinese) what the build is doing, for a command to show.
+    """
+    from generator.core.evaluate import evaluate
+    from generator.core.validate import validate_tree
+
+    records_dir = Path(records_dir)
+    if not records_dir.is_dir():
+        raise BuildFailed(f"找不到档案文件夹 {records_dir}")
+    # As `xiaoan check`: a later --as-of sees records dated up to it.
+    stage("校验档案")
+    records = validate_tree(records_dir, today=max(as_of, date.today()), display=display)
+    errors = [f for f in records.findings if f.severity == "error"]
+    if errors:
+        raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
+    if not records.schools:
+        raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
+    stage(f"评估 {len(records.schools)} 所学校")
+    evaluation = evaluate(records, as_of)
+    errors = [f for f in evaluation.findings if f.severity == "error"]
+    if errors:
+        raise BuildFailed(f"档案评估未通过({len(errors)} 处错误),网站没有生成", errors)
+    return SiteData(records, evaluation)
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings and errors, to report them when the build fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(
+    data: SiteData,
+    out: Path,
+    *,
+    config_file: Path | None = None,
+    progress: bool = False,
+    wait: bool = True,
+    stage=_quiet,
+) -> BuildResult:
+    """Build the site from prepared ``data`` into ``out``, replacing it only when complete.
+
+    With ``wait=False`` the replaced site is still being removed when this returns (the new
+    one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    out = Path(out).absolute()
+    config_file = Path(config_file or default_config())
+    if not config_file.is_file():
+        raise BuildFailed(f"找不到网站配置文件 {config_file}(可用 --config 指定)")
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    log = logging.getLogger("mkdocs")
+    collect = _Collect()
+    log.addHandler(collect)
+    try:
+        try:
+            config = load_config(str(config_file), site_dir=str(tmp), strict=True)
+            plugin = config.plugins.get("xiaoan")
+            if plugin is None:
+                raise BuildFailed(f"{config_file} 没有启用 xiaoan 插件(plugins: [xiaoan])")
+            plugin.data = data
+            plugin.progress = progress
+            stage("生成网页")
+            mkdocs_build(config)
+        except MkDocsException as exc:
+            details = "\n".join(f"  {m}" for m in collect.messages)
+            raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
+        tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
+        cleanup = _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        log.removeHandler(collect)
+    result = BuildResult(out, len(data.evaluation.schools), plugin.written, cleanup)
+    if wait:
+        result.wait()
+    return result
+
+
+def build(
+    records_dir: Path,
+    out: Path,
+    as_of: date,
+    *,
+    config_file: Path | None = None,
+    progress: bool = False,
+    display=str,
+    wait: bool = True,
+    stage=_quiet,
+) -> BuildResult:
+    """Validate, evaluate and render: the whole build."""
+    data = prepare(records_dir, as_of, display=display, stage=stage)
+    return render(
+        data, out, config_file=config_file, progress=progress, wait=wait, stage=stage
+    )
+
+
+def _check_out(out: Path) -> None:
+    """Refuse to replace a folder that is not a site built before (``--out docs`` by mistake)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildFailed(f"输出位置 {out} 不是文件夹")
+    if out.is_dir() and any(out.iterdir()) and not (out / "sitemap.xml").is_file():
+        raise BuildFailed(
+            f"输出文件夹 {out} 不是空的,也不像之前生成的网站(没有 sitemap.xml);为安全起见不覆盖它"
+        )
+
+
+def _swap(new: Path, out: Path) -> threading.Thread | None:
+    """Put ``new`` in place of ``out`` with two renames. The old site is then removed in the
+    background (tens of thousands of files): the returned thread, to join before exiting."""
+    if not out.exists():
+        os.rename(new, out)
+        return None
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    os.rename(out, old / out.name)
+    os.rename(new, out)
+    thread = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+    thread.start()
+    return thread
