@@ -203,7 +203,7 @@ def validate(
 
     PATH 可以是文件或文件夹。有错误时退出码为 1,用法错误为 2。
     """
-    from generator.core.validate import validate_tree
+    from generator.core import pipeline
 
     if paths:
         try:
@@ -214,7 +214,7 @@ def validate(
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定,或给出要校验的文件)")
     else:
         files = None
-    result = validate_tree(
+    result = pipeline.validate(
         records, files, display=_display, max_bytes=max_bytes, jobs=jobs, documents=False
     )
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -338,10 +338,9 @@ def _evaluated(records: Path, as_of: Any, district: str | None, school: str | No
     Exits 2 for an unknown district or school, 1 (listing the problems) when a record it
     covers is invalid: an export never silently leaves a school out.
     """
-    import datetime
 
-    from generator.core.evaluate import evaluate
-    from generator.core.validate import NAME, validate_tree
+    from generator.core import pipeline
+    from generator.core.validate import NAME
 
     if not records.is_dir():
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定)")
@@ -357,15 +356,15 @@ def _evaluated(records: Path, as_of: Any, district: str | None, school: str | No
         if not (records / district / "_district.yaml").is_file():
             _fail(f"找不到区县“{district}”:{records} 中没有 {district}/_district.yaml")
         files = discover([records / district])
-    today = max(as_of, datetime.date.today())  # as `check`: a later --as-of sees records up to it
-    checked = validate_tree(records, files, today=today, display=_display)
-    evaluation = evaluate(checked, as_of)
-    problems = [f for f in [*checked.findings, *evaluation.findings] if f.severity == "error"]
+    done = pipeline.run(
+        records, as_of, files=files, districts=not school, use_cache=True, display=_display
+    )
+    problems = [f for f in done.evaluation.findings if f.severity == "error"]
     if problems:
-        report = REPORTERS["text"](problems, files_checked=checked.files_checked)
+        report = REPORTERS["text"](problems, files_checked=done.records.files_checked)
         click.echo(report, nl=False, err=True)
         _fail("以上档案有问题,没有导出;请先修正(xiaoan validate 可以逐项检查)", 1)
-    return checked, evaluation
+    return done.records, done.evaluation
 
 
 @main.command()
@@ -516,11 +515,9 @@ def check(
     """
     import datetime
 
-    from generator.core import cache as check_cache
-    from generator.report.check import CHECK_REPORTERS, NEEDS_DISTRICTS
-    from generator.core.evaluate import evaluate
+    from generator.core import pipeline
     from generator.core.ruleset import RuleSetError, UnknownRuleSet, load_rule_set
-    from generator.core.validate import validate_tree
+    from generator.report.check import CHECK_REPORTERS, NEEDS_DISTRICTS
 
     as_of = as_of or datetime.date.today()
     if rule_set is not None:
@@ -538,24 +535,16 @@ def check(
             _fail(str(exc))
     elif not records.is_dir():
         _fail(f"找不到档案文件夹 {records}(可用 --records 指定,或给出要检查的文件)")
-    today = max(as_of, datetime.date.today())  # a later --as-of may see records dated up to it
-    checked = validate_tree(records, files, today=today, display=_display)
-    others = []
-    if files is not None and fmt in NEEDS_DISTRICTS and records.is_dir():
-        # district rates need every school: unchanged ones come from the cache
-        others = check_cache.summaries(
-            records, files, checked.districts, as_of, rule_set, today, _display, use_cache=not no_cache
-        )
     try:
-        evaluation = evaluate(
-            checked, as_of, rule_set, districts=files is None or fmt in NEEDS_DISTRICTS, others=others
-        )
+        done = pipeline.run(
+            records, as_of, files=files, rule_set=rule_set, display=_display,
+            districts=fmt in NEEDS_DISTRICTS, use_cache=not no_cache,
+        )  # fmt: skip
     except RuleSetError as exc:
         _fail(str(exc), 1)
-    if files is None and not no_cache:
-        check_cache.remember(records, evaluation.schools, checked.districts, as_of, rule_set)
+    evaluation = done.evaluation
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    files_checked = len(files) if files is not None else checked.files_checked
+    files_checked = len(files) if files is not None else done.records.files_checked
     click.echo(CHECK_REPORTERS[fmt](evaluation, files_checked=files_checked, color=color), nl=False)
     if any(f.severity == "error" for f in evaluation.findings):
         return 1  # an invalid dossier, or a district naming an unknown rule set

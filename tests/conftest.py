@@ -37,6 +37,12 @@ def district(district_id: str, name: str = "城关区") -> str:
     )
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Each test's check cache in a folder of its own, never the user's ~/.cache/xiaoan."""
+    monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def records(tmp_path: Path) -> Path:
     """A valid records tree: two districts, three schools."""

@@ -12,11 +12,11 @@ import pytest
 from conftest import BASE, REPO, TODAY, VALID, district
 from icalendar import Calendar
 
-from generator.exchange.calendar import school_feed, uid, write_feeds
 from generator.core.evaluate import evaluate
 from generator.core.load import load
 from generator.core.ruleset import load_rule_set
 from generator.core.validate import validate_tree
+from generator.exchange.calendar import school_feed, uid, write_feeds
 
 AS_OF = datetime.date(2026, 11, 23)
 

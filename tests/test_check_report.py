@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator import ROOT
-from generator.core.cache import cache_file
 from generator.cli import main
+from generator.core.cache import cache_file
 
 RECORDS = ROOT.parent / "records"
 AS_OF = "2026-11-23"
@@ -232,3 +232,26 @@ def test_a_real_subprocess(tree):
         timeout=120,
     )
     assert done.returncode == 1 and "重大隐患 H-2026-002" in done.stdout
+
+
+def test_the_cache_key_covers_every_module_and_rule_set_of_the_pipeline(monkeypatch, tmp_path):
+    """A change to any rule, rule set, schema or pipeline module must invalidate the cache
+    (after the move into generator/core/ it once hashed nothing but the schemas)."""
+    import shutil
+
+    import generator
+    from generator.core import cache as check_cache
+
+    copy = tmp_path / "generator"
+    shutil.copytree(generator.ROOT / "core", copy / "core")
+    shutil.copytree(generator.SCHEMA_DIR, copy / "_schema")
+    monkeypatch.setattr(check_cache, "ROOT", copy)
+    check_cache.code_digest.cache_clear()
+    before = check_cache.code_digest()
+    for part in ("core/rules/drills.py", "core/rulesets/national.yaml", "core/evaluate.py"):
+        check_cache.code_digest.cache_clear()
+        path = copy / part
+        path.write_bytes(path.read_bytes() + b"\n")
+        assert check_cache.code_digest() != before, part
+        before = check_cache.code_digest()
+    check_cache.code_digest.cache_clear()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from gitrepos import REVIEWER, GitRepo, line_of
 
-from generator.workflow.compare import ABSENT, INVALID, compare
+from generator.core.evaluate import INVALID
+from generator.workflow.compare import ABSENT, compare
 
 TODAY = date(2026, 11, 23)
 DIYI = "records/chengguan/cg-diyi-xiaoxue.yaml"  # no drill in October: 逾期 (journey 1)

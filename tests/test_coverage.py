@@ -3,8 +3,8 @@
 import re
 
 from generator import ROOT
-from generator.devtools.coverage import NOT_CHECKABLE, SEEDS, render, seed_citations, write
 from generator.core.rules import RULES
+from generator.devtools.coverage import NOT_CHECKABLE, SEEDS, render, seed_citations, write
 
 PAGE = ROOT.parent / "docs" / "coverage.md"
 

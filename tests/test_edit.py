@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.authoring.edit import EditError, _round_trip, add_drill, add_hazard, close_hazard, new_school
+from generator.authoring.edit import (
+    EditError,
+    _round_trip,
+    add_drill,
+    add_hazard,
+    close_hazard,
+    new_school,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "records"

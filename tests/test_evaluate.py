@@ -14,8 +14,8 @@ from generator import ROOT
 from generator.core.evaluate import STATUSES, Evaluation, evaluate, worst
 from generator.core.rules import CATEGORIES
 from generator.core.ruleset import UnknownRuleSet, available
-from generator.devtools.synth import generate
 from generator.core.validate import validate_tree
+from generator.devtools.synth import generate
 from tests.dossiers import DELETE, compliant, document, edit, evaluate_one, private_values
 
 RECORDS = ROOT.parent / "records"

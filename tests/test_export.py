@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
 from generator.core.evaluate import evaluate
-from generator.exchange.export import district_tables, tables_json, write_csv, write_json
 from generator.core.load import load
 from generator.core.validate import validate_tree
+from generator.exchange.export import district_tables, tables_json, write_csv, write_json
 from generator.exchange.xlsx import dossier_yaml, write_public_workbooks, write_workbook
 
 AS_OF = datetime.date(2027, 1, 5)  # H-2026-002 (major, deadline 2026-12-31) is overdue

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from gitrepos import GitRepo
 
-from generator.workflow.ledger import INVALID, ledger, ledger_for_all, note, signoff_rows
+from generator.core.evaluate import INVALID
+from generator.workflow.ledger import ledger, ledger_for_all, note, signoff_rows
 
 REPO = Path(__file__).resolve().parent.parent
 DIYI = "records/chengguan/cg-diyi-xiaoxue.yaml"

@@ -10,8 +10,8 @@ reaches everywhere it should.
 from __future__ import annotations
 
 import gzip
-import zipfile
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +20,8 @@ import yaml
 from dossiers import compliant
 
 from generator.core import schema
-from generator.site.build import build
 from generator.core.validate import validate_tree
+from generator.site.build import build
 
 AS_OF = date(2026, 11, 23)
 

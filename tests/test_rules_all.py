@@ -9,9 +9,9 @@ import pytest
 from generator.core import schema
 from generator.core.load import Document
 from generator.core.rules import CATEGORIES, RULES
-from generator.core.ruleset import _setting_names, available
-from generator.devtools.synth import REF, generate
+from generator.core.ruleset import available, setting_names
 from generator.core.validate import check_dossier, validate_document
+from generator.devtools.synth import REF, generate
 from tests.dossiers import compliant, document, evaluate_one, private_values, rule_set
 
 SEED = re.compile(r"\b00[0-4] [一二三四五六七八九十]")
@@ -23,7 +23,7 @@ def test_metadata(rule):
     assert rule.category in CATEGORIES
     assert rule.title and rule.source
     assert rule.fields, "list the dossier fields the rule reads (for the coverage matrix)"
-    known = set(_setting_names())
+    known = set(setting_names())
     assert set(rule.settings) <= known, "settings must be defined in ruleset.schema.json"
     # every source cites a seed section or names a national text
     assert SEED.search(rule.source) or re.search(r"[条例法规定指南]|GB/T", rule.source), rule.source

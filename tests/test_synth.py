@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from generator import SCHEMA_DIR
-from generator.devtools import synth
 from generator.core.load import load
 from generator.core.validate import validate_tree
+from generator.devtools import synth
 
 REF = synth.REF.isoformat()
 

@@ -15,8 +15,8 @@ import yaml
 from conftest import BASE, REPO, VALID
 from openpyxl import load_workbook
 
-from generator.exchange.export import ledger_layout
 from generator.core.load import load, parse
+from generator.exchange.export import ledger_layout
 from generator.exchange.xlsx import (
     LedgerError,
     describe,

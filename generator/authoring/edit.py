@@ -27,10 +27,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from generator.core import schema
+from generator.core import pipeline, schema
 from generator.core.findings import Finding
 from generator.core.load import LoadError, load, read_text
-from generator.core.validate import DISTRICT_FILE, NAME, validate_tree
+from generator.core.validate import DISTRICT_FILE, NAME
 
 CLOSED = "已销号"
 BOM = "\ufeff"
@@ -147,7 +147,7 @@ def check(
             root.mkdir()
             probe = Path(tmp) / "dossier.yaml"
         probe.write_text(text, encoding="utf-8")
-        result = validate_tree(root, [probe], today=today, display=lambda _: file)
+        result = pipeline.validate(root, [probe], today=today, display=lambda _: file)
     found = [f for f in result.findings if f.severity == "error"]
     if inside:
         for other in sorted(records.glob(f"*/{target.name}")):

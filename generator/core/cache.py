@@ -19,13 +19,12 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from generator import ROOT, __version__
 from generator.core.evaluate import SchoolResult, evaluate
 from generator.core.load import LoadError, discover, load
 from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
-from generator.core.validate import DISTRICT_FILE, check_dossier, validate_document
+from generator.core.validate import DISTRICT_FILE, Records, check_document
 
 FORMAT = 1
 
@@ -34,25 +33,14 @@ FORMAT = 1
 def code_digest() -> str:
     """Changes whenever the code or data that decide a result change."""
     h = hashlib.sha256(f"{FORMAT} {__version__}".encode())
-    modules = (
-        "evaluate",
-        "ruleset",
-        "dates",
-        "load",
-        "schema",
-        "validate",
-        "findings",
-        "check_cache",
-    )
-    parts = [
-        *sorted((ROOT / "rules").glob("*.py")),
-        *sorted((ROOT / "rulesets").glob("*")),
-        *(ROOT / f"{m}.py" for m in modules),
+    parts = [  # the whole pipeline: its code, rule sets and schemas
+        *sorted((ROOT / "core").rglob("*.py")),
+        *sorted((ROOT / "core" / "rulesets").glob("*")),
         *sorted((ROOT / "_schema").glob("*.json")),
     ]
     for path in parts:
         if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
+            h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return h.hexdigest()
 
 
@@ -190,9 +178,9 @@ def _evaluate(path: Path, file: str, stat, districts, as_of, rule_set, today) ->
         doc = load(path, file)
     except LoadError:
         return {"stat": stat, "summary": None}
-    if validate_document(doc) or check_dossier(doc, today):
+    if check_document(doc, "dossier", today):
         return {"stat": stat, "summary": None}
-    records = SimpleNamespace(districts=districts, schools=[doc], findings=[])
+    records = Records(root=path.parent, districts=districts, schools=[doc])
     [result] = evaluate(records, as_of, rule_set, districts=False).schools
     return {"stat": stat, "summary": _summary(result)}
 

@@ -19,15 +19,16 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from generator.core import schema
-from generator.core import workers
+from generator.core import schema, workers
 from generator.core.dates import parse_date
 from generator.core.findings import Finding, pointer
 from generator.core.load import Document
 from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
-from generator.core.ruleset import BASELINE, RuleSet, RuleSetError, load_rule_set
+from generator.core.ruleset import BASELINE, MEASURES, RuleSet, RuleSetError, load_rule_set
 
 STATUSES = ("重大隐患", "逾期", "待整改", "达标")
+INVALID = "档案有误"
+"""Shown instead of a status for a dossier that does not pass validation."""
 """School and category statuses, worst first."""
 KIND_STATUS = {"major": "重大隐患", "overdue": "逾期", "open": "待整改"}
 _RANK = {s: i for i, s in enumerate(STATUSES)}
@@ -237,20 +238,12 @@ def _rate_parts(
     parts = {}
     for rate in ctx.rule_set.rates:
         if rate.measure:
-            parts[rate.id] = MEASURES[rate.measure](counts)
+            parts[rate.id] = MEASURES[rate.measure].parts(counts)
         else:
             parts[rate.id] = (int(not hit_rules.intersection(rate.rules)), 1)
     return parts
 
 
-MEASURES = {
-    # of the hazards now decided (closed, or open past their deadline), those closed by their
-    # deadline; one fixed at once, without a deadline, counts as on time
-    "hazards_closed_on_time": lambda c: (c["closed_on_time"], c["due_hazards"]),
-    "major_hazards_closed": lambda c: (c["major_closed"], c["major_hazards"]),
-    "drilled_within_year": lambda c: (int(c["drills_last_year"] > 0), 1),
-    "education_within_year": lambda c: (int(c["education_last_year"] > 0), 1),
-}
 
 
 # ---------------------------------------------------------------------------------------------

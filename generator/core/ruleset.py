@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -28,11 +29,34 @@ from generator.core.schema import FORMATS
 
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
 BASELINE = "national"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a district rate is computed from a school's counts (see evaluate._counts)."""
+
+    text: str
+    """What it measures, in words (the coverage matrix and the rule pages show it)."""
+    parts: Callable[[Mapping[str, int]], tuple[int, int]]
+    """(numerator, denominator) of one school's share of the rate."""
+
+
 MEASURES = {
-    "hazards_closed_on_time": "到期或已销号的隐患中,按期销号的比例",
-    "major_hazards_closed": "重大隐患中已销号的比例",
-    "drilled_within_year": "近一年内至少开展过一次演练的学校比例",
-    "education_within_year": "近一年内有安全教育课记录的学校比例",
+    # of the hazards now decided (closed, or open past their deadline), those closed by their
+    # deadline; one fixed at once, without a deadline, counts as on time
+    "hazards_closed_on_time": Measure(
+        "到期或已销号的隐患中,按期销号的比例",
+        lambda c: (c["closed_on_time"], c["due_hazards"]),
+    ),
+    "major_hazards_closed": Measure(
+        "重大隐患中已销号的比例", lambda c: (c["major_closed"], c["major_hazards"])
+    ),
+    "drilled_within_year": Measure(
+        "近一年内至少开展过一次演练的学校比例", lambda c: (int(c["drills_last_year"] > 0), 1)
+    ),
+    "education_within_year": Measure(
+        "近一年内有安全教育课记录的学校比例", lambda c: (int(c["education_last_year"] > 0), 1)
+    ),
 }
 
 
@@ -83,7 +107,7 @@ def available(folder: Path = RULESET_DIR) -> list[str]:
 
 
 @cache
-def _schema() -> dict:
+def rule_set_schema() -> dict:
     return json.loads((RULESET_DIR / "ruleset.schema.json").read_text(encoding="utf-8"))
 
 
@@ -109,7 +133,7 @@ def _load(name: str, folder: Path, stack: tuple[str, ...]) -> RuleSet:
             f"{f.file}:{f.line}:{f.column}: 规则集文件无法读取:{f.message}"
         ) from None
     errors = sorted(
-        jsonschema.Draft202012Validator(_schema(), format_checker=FORMATS).iter_errors(doc.data),
+        jsonschema.Draft202012Validator(rule_set_schema(), format_checker=FORMATS).iter_errors(doc.data),
         key=lambda e: doc.locate(e.absolute_path),
     )
     if errors:
@@ -240,16 +264,16 @@ def _check_complete(settings, rates, data, fail) -> None:
     for i, rule_id in enumerate(data.get("disabled", [])):
         if rule_id not in RULES:
             raise fail(("disabled", i), f"不存在的规则“{rule_id}”")
-    missing = [s for s in _setting_names() if not _has(settings, s)]
+    missing = [s for s in setting_names() if not _has(settings, s)]
     if missing:
         where = ("settings",) if "settings" in data else ()
         raise fail(where, f"缺少设置 {'、'.join(missing)}(不继承其他规则集时,必须写出全部设置)")
 
 
 @cache
-def _setting_names() -> tuple[str, ...]:
+def setting_names() -> tuple[str, ...]:
     """Every setting the schema defines, dotted (``drills.interval``)."""
-    groups = _schema()["properties"]["settings"]["properties"]
+    groups = rule_set_schema()["properties"]["settings"]["properties"]
     return tuple(f"{g}.{k}" for g, node in groups.items() for k in node["properties"])
 
 
@@ -264,7 +288,7 @@ def _has(settings: dict, dotted: str) -> bool:
 
 def _place(path) -> str:
     """Where ``path`` stands in a rule set, by the schema's Chinese titles."""
-    node: dict | None = _schema()
+    node: dict | None = rule_set_schema()
     parts: list[str] = []
     for key in path:
         if node is None:

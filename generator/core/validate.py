@@ -29,8 +29,7 @@ from typing import Any, NamedTuple
 import fastjsonschema
 import jsonschema
 
-from generator.core import schema
-from generator.core import workers
+from generator.core import schema, workers
 from generator.core.findings import Finding, pointer
 from generator.core.load import MAX_BYTES, Document, LoadError, discover, load
 
@@ -306,6 +305,18 @@ PAST_EVENTS = (  # dates of things that have happened: not after today
     ("reports", "monthly", "*", "submitted"),
     ("reports", "annual", "*", "submitted"),
 )
+
+
+def check_document(
+    doc: Document, kind: str = "dossier", today: datetime.date | None = None
+) -> list[Finding]:
+    """Is one loaded document valid? Its schema findings, then (a dossier that passes the
+    schema) the checks inside it that the schema cannot express. The one answer to that
+    question, for a tree (:func:`validate_tree`) and for a single file alike."""
+    found = validate_document(doc, kind)
+    if found or kind != "dossier":
+        return found
+    return check_dossier(doc, today)
 
 
 def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Finding]:

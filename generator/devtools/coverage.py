@@ -15,8 +15,14 @@ from pathlib import Path
 
 from generator.core import schema
 from generator.core.rules import CATEGORIES, RULES
-from generator.core.ruleset import BASELINE, MEASURES, _setting_names, available, load_rule_set
-from generator.core.ruleset import _schema as ruleset_schema
+from generator.core.ruleset import (
+    BASELINE,
+    MEASURES,
+    available,
+    load_rule_set,
+    rule_set_schema,
+    setting_names,
+)
 
 OUTPUT = Path("docs") / "coverage.md"
 
@@ -185,7 +191,7 @@ def _field_public(field: str) -> bool:
 
 def _setting_title(name: str) -> str:
     group, key = name.split(".")
-    node = ruleset_schema()["properties"]["settings"]["properties"][group]["properties"][key]
+    node = rule_set_schema()["properties"]["settings"]["properties"][group]["properties"][key]
     return node["title"]
 
 
@@ -290,7 +296,7 @@ def render() -> str:
         "| 设置 | 说明 | " + " | ".join(f"`{n}`" for n in names) + " |",
         "|---|---|" + "---|" * len(names),
     ]
-    for setting in _setting_names():
+    for setting in setting_names():
         values = [_show(rs.setting(setting)) for rs in rule_sets.values()]
         out.append(
             f"| `{setting}` | {_cell(_setting_title(setting))} | "
@@ -313,7 +319,7 @@ def render() -> str:
     ]
     for rate in rule_sets[BASELINE].rates:
         how = (
-            MEASURES[rate.measure]
+            MEASURES[rate.measure].text
             if rate.measure
             else "没有以下规则的问题的学校所占比例:" + "、".join(f"`{r}`" for r in rate.rules)
         )

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.dates import ONE_DAY, add_months, parse_date, period_of
-from generator.exchange.export import rule_set_or_baseline
 from generator.core.schema import public_view
+from generator.exchange.export import rule_set_or_baseline
 
 PRODID = "-//xiaoan//校安档案//ZH"
 ALARM_HOUR = 9  # reminders at 09:00 on the day they fall
@@ -322,8 +322,8 @@ def school_feed(doc: Any, school_result: Any, as_of: datetime.date, rule_set: An
     :class:`generator.core.ruleset.RuleSet`) sets the drill interval and the report days — by
     default the one ``school_result`` was evaluated under, else the national baseline.
 
-    The text is written here rather than with the icalendar package, which took 2 ms a school
-    (a third of writing a school's pages); the tests read every feed back with icalendar.
+    The text is written here rather than with the icalendar package, several times slower
+    (benchmarks/bench_build.py); the tests read every feed back with icalendar.
     """
     return public_feed(public_view(getattr(doc, "data", doc)), school_result, as_of, rule_set)
 

@@ -36,6 +36,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from generator.core.findings import Finding
+from generator.core.schema import load_schema, resolve
 from generator.exchange.export import (
     NONE_MARK,
     Column,
@@ -47,8 +49,6 @@ from generator.exchange.export import (
     tables_of,
     text_width,
 )
-from generator.core.findings import Finding
-from generator.core.schema import load_schema, resolve
 
 MAX_BYTES = 20_000_000
 MAX_ROWS = 5_000  # data rows per sheet: a school's ledger is far smaller
@@ -908,13 +908,13 @@ def locate(r: _Reader, path: tuple) -> tuple[str, int | None, int | None, str]:
 def _validate(data: dict, r: _Reader, display: str) -> list[Finding]:
     """The project's validator on the imported dossier, its errors pointed at cells."""
     from generator.core.load import LoadError, parse
-    from generator.core.validate import check_dossier, validate_document
+    from generator.core.pipeline import check_document
 
     try:
         doc = parse(dossier_yaml(data), display)
     except LoadError as exc:  # cannot happen for data dumped here, but never crash
         return [exc.finding]
-    found = validate_document(doc, "dossier") or check_dossier(doc)
+    found = check_document(doc)
     problems = []
     for f in found:
         if f.severity != "error":

@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable
 
 from generator.core.evaluate import STATUSES, Evaluation
-from generator.report.findings import REPORTERS, _md
+from generator.report.findings import REPORTERS
+from generator.report.markdown import md
 
 _BADGE = {"重大隐患": "🔴", "逾期": "🟠", "待整改": "🟡", "达标": "🟢"}
 
@@ -70,26 +71,26 @@ def github(ev: Evaluation, *, files_checked: int | None = None, **_: object) -> 
 
 def markdown(ev: Evaluation, *, files_checked: int | None = None, **_: object) -> str:
     """What a reviewer reads in a pull request or job summary: statuses, rates, findings."""
-    out = [f"### 安全档案检查结果(截至 {ev.as_of.isoformat()})", "", _md(_statuses(ev)), ""]
+    out = [f"### 安全档案检查结果(截至 {ev.as_of.isoformat()})", "", md(_statuses(ev)), ""]
     if ev.schools:
         out += ["| 状态 | 学校 | 区县 | 需关注的类别 | 错误 | 警告 |", "|---|---|---|---|---|---|"]
         for s in sorted(ev.schools, key=lambda r: (STATUSES.index(r.status), r.id)):
             flagged = "、".join(c for c, v in s.categories.items() if v != "达标") or "—"
             out.append(
-                f"| {_BADGE[s.status]} {s.status} | {_md(s.name)}(`{s.id}`) | {_md(s.district)} | {_md(flagged)} "
+                f"| {_BADGE[s.status]} {s.status} | {md(s.name)}(`{s.id}`) | {md(s.district)} | {md(flagged)} "
                 f"| {s.counts['errors']} | {s.counts['warnings']} |"
             )
         out.append("")
     for d in ev.districts:
         out += [
-            f"#### {_md(d.name)} 达标率(规则集 `{d.rule_set}`,{len(d.schools)} 所学校)",
+            f"#### {md(d.name)} 达标率(规则集 `{d.rule_set}`,{len(d.schools)} 所学校)",
             "",
             "| 指标 | 实际 | 目标 | 结果 | 依据 |",
             "|---|---|---|---|---|",
         ]
         for r in d.rates:
             out.append(
-                f"| {_md(r.title)} | {_rate_text(r)} | {r.target:.0%} | {_met(r)} | {_md(r.source)} |"
+                f"| {md(r.title)} | {_rate_text(r)} | {r.target:.0%} | {_met(r)} | {md(r.source)} |"
             )
         out.append("")
     findings = ev.all_findings

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from generator.core.findings import Finding
+from generator.report.markdown import md
 
 _SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 _COLOURS = {"error": "31;1", "warning": "33;1", "info": "36", "file": "1", "ok": "32;1"}
@@ -111,12 +112,6 @@ def github(findings: Sequence[Finding], *, files_checked: int | None = None, **_
     return "\n".join(lines) + "\n"
 
 
-def _md(s: object) -> str:
-    """A table cell: no HTML, no line breaks, no column breaks."""
-    text = str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
 def markdown(
     findings: Sequence[Finding],
     *,
@@ -125,7 +120,7 @@ def markdown(
     **_: object,
 ) -> str:
     """A Markdown table, for a GitHub job summary or a pull-request comment."""
-    out = [f"### {_md(title)}", "", _md(summary(findings, files_checked)), ""]
+    out = [f"### {md(title)}", "", md(summary(findings, files_checked)), ""]
     if not findings:
         return "\n".join(out)
     columns: list[tuple[str, Callable[[Finding], object]]] = [
@@ -143,7 +138,7 @@ def markdown(
     out.append("| " + " | ".join(name for name, _ in columns) + " |")
     out.append("|" + "---|" * len(columns))
     for f in findings:
-        out.append("| " + " | ".join(_md(cell(f)) for _, cell in columns) + " |")
+        out.append("| " + " | ".join(md(cell(f)) for _, cell in columns) + " |")
     return "\n".join(out) + "\n"
 
 

@@ -71,22 +71,20 @@ def prepare(records_dir: Path, as_of: date, *, display=str, stage=_quiet) -> Sit
 
     ``stage`` is told (in Chinese) what the build is doing, for a command to show.
     """
-    from generator.core.evaluate import evaluate
-    from generator.core.validate import validate_tree
+    from generator.core import pipeline
 
     records_dir = Path(records_dir)
     if not records_dir.is_dir():
         raise BuildFailed(f"找不到档案文件夹 {records_dir}")
-    # As `xiaoan check`: a later --as-of sees records dated up to it.
     stage("校验档案")
-    records = validate_tree(records_dir, today=max(as_of, date.today()), display=display)
+    records = pipeline.validate(records_dir, as_of=as_of, display=display)
     errors = [f for f in records.findings if f.severity == "error"]
     if errors:
         raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
     if not records.schools:
         raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
     stage(f"评估 {len(records.schools)} 所学校")
-    evaluation = evaluate(records, as_of)
+    evaluation = pipeline.evaluate(records, as_of)
     errors = [f for f in evaluation.findings if f.severity == "error"]
     if errors:
         raise BuildFailed(f"档案评估未通过({len(errors)} 处错误),网站没有生成", errors)

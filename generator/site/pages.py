@@ -462,8 +462,8 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
 def qr_svg(url: str) -> str:
     """A QR code for ``url`` as inline SVG markup.
 
-    The mask is fixed: choosing the best of eight masks costs five times as long (3 ms a
-    code, a minute for a city), and any mask gives a valid code that phones read.
+    The mask is fixed: choosing the best of eight masks costs about five times as long, and
+    any mask gives a valid code that phones read.
     """
     code = segno.make_qr(url, error="m", mask=2, boost_error=False)
     return code.svg_inline(scale=4, border=2, title=None, omitsize=False, dark="#000")

@@ -42,9 +42,9 @@ from generator.core import schema
 from generator.core import workers as workers_
 from generator.exchange.calendar import public_feed
 from generator.exchange.export import selections, tables_of
-from generator.workflow.ledger import signoff_rows
-from generator.site import badges, pages, search
 from generator.exchange.xlsx import write_workbook
+from generator.site import badges, pages, search
+from generator.workflow.ledger import signoff_rows
 
 HERE = Path(__file__).parent
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")

@@ -177,7 +177,7 @@ def school_page(school: dict) -> str:
 
 def _scratch() -> str | None:
     """A folder in memory (tmpfs) for the throwaway pages, where there is one: creating a
-    file on disk cost 0.3 ms here, and there are as many pages as schools."""
+    file on disk costs several times more, and there are as many pages as schools."""
     shm = "/dev/shm"
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from generator.core.findings import Finding
 from generator.core.load import LoadError, load
-from generator.core.validate import DISTRICT_FILE, validate_document
+from generator.core.pipeline import check_document
+from generator.core.validate import DISTRICT_FILE
 
 FILES = {
     "github": Path(".github/CODEOWNERS"),
@@ -61,7 +62,7 @@ def rules(records: Path, prefix: str, display=str) -> list[Rule]:
         except LoadError as exc:
             problems.append(exc.finding)
             continue
-        errors = validate_document(doc, "district")
+        errors = check_document(doc, "district")
         if errors:
             problems += errors
             continue

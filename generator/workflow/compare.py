@@ -22,18 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from generator.workflow import gitrepo
-from generator.core.evaluate import evaluate
+from generator.core import pipeline
+from generator.core.evaluate import INVALID
 from generator.core.findings import Finding
-from generator.report.findings import REPORTERS
 from generator.core.rules import SchoolView
-from generator.core.validate import DISTRICT_FILE, validate_tree
+from generator.core.validate import DISTRICT_FILE
+from generator.report.findings import REPORTERS
+from generator.report.markdown import line_ref, md
+from generator.workflow import gitrepo
 
 ABSENT = "无"
 """The status of a school that does not exist on one side (added or deleted)."""
-INVALID = "档案有误"
 """The status of a dossier that does not pass validation."""
 UNEVALUATED = "未评估"
 """The status of a valid dossier whose district's rule set is unknown."""
@@ -208,9 +208,11 @@ def _read_side(repo: Path, rev: str, prefix: str, paths: list[str], as_of: date)
             return path.relative_to(top).as_posix()
 
         files = [top / PurePosixPath(p) for p in wanted]
-        checked = validate_tree(top / prefix, files, today=as_of, display=display)
+        done = pipeline.run(
+            top / prefix, as_of, files=files, districts=False, today=as_of, display=display
+        )
+        checked, evaluation = done.records, done.evaluation
         schools = [p for p in wanted if is_dossier(p)]
-        evaluation = evaluate(checked, as_of, only=schools, districts=False)
     for f in evaluation.findings:  # the validation findings, and unknown rule sets
         side.problems.setdefault(f.file, []).append(f)
     for doc in [*checked.schools, *checked.districts.values()]:
@@ -355,21 +357,6 @@ def _finding_text(f: Finding) -> str:
     return f"{text}({f.code})"
 
 
-def _line_ref(f: Finding | Any, blob_url: str | None) -> str:
-    """``file:line`` of a finding (or an overdue item), as a Markdown link when a blob URL is
-    known."""
-    ref = f"{f.file}:{f.line}" if f.line else f.file
-    if not blob_url:
-        return f"`{ref}`"
-    anchor = f"#L{f.line}" if f.line else ""
-    return f"[`{ref}`]({blob_url.rstrip('/')}/{f.file}{anchor})"
-
-
-def _md(text: object) -> str:
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("|", "\\|").replace("\r", "").replace("\n", " ")
-
-
 def _ids(ids: list[str]) -> str:
     return "、".join(ids) if ids else "—"
 
@@ -395,7 +382,7 @@ def _verdict(c: Comparison) -> str:
 
 def as_markdown(c: Comparison, *, blob_url: str | None = None, **_: object) -> str:
     """The reviewer's job summary, in Chinese."""
-    out = ["### 档案修改审核摘要", "", _md(_headline(c)) + " " + _md(_verdict(c)), ""]
+    out = ["### 档案修改审核摘要", "", md(_headline(c)) + " " + md(_verdict(c)), ""]
     if c.schools:
         out += [
             "| 学校 | 修改 | 状态(修改前 → 修改后) | 新增隐患 | 销号隐患 | 新增问题 | 已解决问题 |",
@@ -404,32 +391,32 @@ def as_markdown(c: Comparison, *, blob_url: str | None = None, **_: object) -> s
         for s in c.schools:
             mark = " ❌" if s.invalid else ""
             out.append(
-                f"| {_md(s.name)}<br>`{_md(s.file)}` | {CHANGE_WORDS[s.change]}{mark} | "
-                f"{_md(_status_line(s))} | {_md(_ids(s.hazards_opened))} | "
-                f"{_md(_ids(s.hazards_closed))} | {len(s.findings_added)} | "
+                f"| {md(s.name)}<br>`{md(s.file)}` | {CHANGE_WORDS[s.change]}{mark} | "
+                f"{md(_status_line(s))} | {md(_ids(s.hazards_opened))} | "
+                f"{md(_ids(s.hazards_closed))} | {len(s.findings_added)} | "
                 f"{len(s.findings_resolved)} |"
             )
         out.append("")
     for d in c.districts:
-        out.append(f"#### 区县信息 `{_md(d.file)}`({CHANGE_WORDS[d.change]})")
+        out.append(f"#### 区县信息 `{md(d.file)}`({CHANGE_WORDS[d.change]})")
         out.append("")
         if d.rule_set_before != d.rule_set_after and d.change != "D":
             out.append(
-                f"- 规则集:{_md(d.rule_set_before or ABSENT)} → "
-                f"**{_md(d.rule_set_after or ABSENT)}**"
+                f"- 规则集:{md(d.rule_set_before or ABSENT)} → "
+                f"**{md(d.rule_set_after or ABSENT)}**"
                 "(本区县全部学校将按新规则集评估,合并后请查看区县页面的达标率)"
             )
         if d.reviewers_added or d.reviewers_removed:
             out.append(
-                f"- 审核人:新增 {_md(_ids(d.reviewers_added))},"
-                f"移除 {_md(_ids(d.reviewers_removed))}"
+                f"- 审核人:新增 {md(_ids(d.reviewers_added))},"
+                f"移除 {md(_ids(d.reviewers_removed))}"
                 "(请运行 `xiaoan codeowners` 更新 CODEOWNERS)"
             )
         for f in d.problems:
-            out.append(f"- ❌ {_line_ref(f, blob_url)} {_md(_finding_text(f))}")
+            out.append(f"- ❌ {line_ref(f.file, f.line, blob_url)} {md(_finding_text(f))}")
         out.append("")
     for f in c.problems:
-        out.append(f"- ❌ {_line_ref(f, blob_url)} {_md(_finding_text(f))}")
+        out.append(f"- ❌ {line_ref(f.file, f.line, blob_url)} {md(_finding_text(f))}")
     for s in c.schools[:DETAILS_LIMIT]:
         out += _school_details(s, blob_url)
     if len(c.schools) > DETAILS_LIMIT:
@@ -453,26 +440,26 @@ def as_markdown(c: Comparison, *, blob_url: str | None = None, **_: object) -> s
 
 
 def _school_details(s: SchoolChange, blob_url: str | None) -> list[str]:
-    out = [f"#### {_md(s.name)}({_md(s.school)})", "", f"- 状态:**{_md(_status_line(s))}**"]
+    out = [f"#### {md(s.name)}({md(s.school)})", "", f"- 状态:**{md(_status_line(s))}**"]
     if s.change == "D":
         out.append("- ⚠️ 学校档案被删除:请确认学校已撤并;档案中的隐患台账将不再显示")
     for f in s.problems:
-        out.append(f"- ❌ 校验不通过 {_line_ref(f, blob_url)} {_md(_finding_text(f))}")
+        out.append(f"- ❌ 校验不通过 {line_ref(f.file, f.line, blob_url)} {md(_finding_text(f))}")
     if s.hazards_opened:
-        out.append(f"- 新增或重新打开的隐患:{_md(_ids(s.hazards_opened))}")
+        out.append(f"- 新增或重新打开的隐患:{md(_ids(s.hazards_opened))}")
     if s.hazards_closed:
-        out.append(f"- 销号的隐患:{_md(_ids(s.hazards_closed))}")
+        out.append(f"- 销号的隐患:{md(_ids(s.hazards_closed))}")
     if s.hazards_removed and s.change != "D":
         out.append(
-            f"- ⚠️ 被删除的隐患:{_md(_ids(s.hazards_removed))}(已销号的隐患应保留在台账中,不得删除)"
+            f"- ⚠️ 被删除的隐患:{md(_ids(s.hazards_removed))}(已销号的隐患应保留在台账中,不得删除)"
         )
     for f in s.findings_added:
         if f in s.problems:
             continue
         icon = "🔴" if f.severity == "error" else "🟡"
-        out.append(f"- {icon} 新增问题 {_line_ref(f, blob_url)} {_md(_finding_text(f))}")
+        out.append(f"- {icon} 新增问题 {line_ref(f.file, f.line, blob_url)} {md(_finding_text(f))}")
     for f in s.findings_resolved:
-        out.append(f"- ✅ 已解决 {_md(_finding_text(f))}")
+        out.append(f"- ✅ 已解决 {md(_finding_text(f))}")
     if not (s.problems or s.findings_added or s.findings_resolved or s.hazards_opened
             or s.hazards_closed or s.hazards_removed):  # fmt: skip
         out.append("- 没有新增或解决的问题")

@@ -36,18 +36,18 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from generator.workflow import gitrepo
 from generator.core.cache import cache_dir, code_digest, write_json
-from generator.workflow.compare import is_dossier
-from generator.core.evaluate import evaluate_school
+from generator.core.evaluate import INVALID, evaluate_school
 from generator.core.load import LoadError, load, parse
+from generator.core.pipeline import check_document
 from generator.core.rules import Context
 from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
-from generator.core.validate import DISTRICT_FILE, validate_document
+from generator.core.validate import DISTRICT_FILE
+from generator.workflow import gitrepo
+from generator.workflow.compare import is_dossier
 
 STATUS_LIMIT = 20
 """Entries per school whose status after the change is evaluated (the newest)."""
-INVALID = "档案有误"
 
 KINDS = {
     "merge": "合并请求",
@@ -294,7 +294,7 @@ def _rule_set(district_file: Path):
     name = BASELINE
     try:
         doc = load(district_file)
-        if not validate_document(doc, "district"):
+        if not check_document(doc, "district"):
             name = doc.data["rule_set"]
     except LoadError:
         pass
@@ -309,7 +309,7 @@ def _status(blob: bytes, file: str, ctx: Context) -> str:
         doc = parse(blob.decode("utf-8-sig"), file)
     except (LoadError, UnicodeDecodeError):
         return INVALID
-    if validate_document(doc):
+    if check_document(doc):
         return INVALID
     return evaluate_school(doc, ctx).status
 

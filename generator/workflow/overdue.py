@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
-from generator.workflow import gitrepo
-from generator.workflow.compare import _line_ref, _md, stable_path
-from generator.core.evaluate import STATUSES, Evaluation, evaluate
+from generator.core import pipeline
+from generator.core.evaluate import STATUSES, Evaluation
 from generator.core.findings import Finding
-from generator.core.validate import DISTRICT_FILE, Records, validate_tree
+from generator.core.validate import DISTRICT_FILE, Records
+from generator.report.markdown import line_ref, md
+from generator.workflow import gitrepo
+from generator.workflow.compare import stable_path
 
 ISSUE_PREFIX = "[逾期提醒]"
 BODY_LIMIT = 60_000
@@ -158,7 +160,7 @@ def _records_at(repo: Path, prefix: str, commit: str, now: Records, day: date) -
     with tempfile.TemporaryDirectory(prefix="xiaoan-since-") as tmp:
         top = Path(tmp)
         gitrepo.materialize(repo, {**districts, **changed}, top)
-        old = validate_tree(
+        old = pipeline.validate(
             top / prefix, [top / PurePosixPath(p) for p in changed], today=day,
             display=lambda p: p.relative_to(top).as_posix(),
         )  # fmt: skip
@@ -207,8 +209,8 @@ def overdue_report(
     previous run (``previous`` report JSON, else the records ``since`` that day)."""
     records_dir = Path(records_dir)
     display = repo_display(records_dir)
-    now = validate_tree(records_dir, today=as_of, display=display)
-    evaluation = evaluate(now, as_of, rule_set)
+    done = pipeline.run(records_dir, as_of, rule_set=rule_set, today=as_of, display=display)
+    now, evaluation = done.records, done.evaluation
     current = items_of(now, evaluation)
     if previous is not None:
         before = {
@@ -223,7 +225,7 @@ def overdue_report(
         old, baseline = _previous_state(records_dir, now, since)
         if old is None:
             old = now
-        before = items_of(old, evaluate(old, since, rule_set))
+        before = items_of(old, pipeline.evaluate(old, since, rule_set))
     return _by_district(now, evaluation, current, before, as_of, since, baseline)
 
 
@@ -260,10 +262,10 @@ def _by_district(now, evaluation, current, before, as_of, since, baseline) -> Ov
 
 def _item_line(item: Item, blob_url: str | None, *, school: bool = True) -> str:
     mark = "🆕 " if item.new else ""
-    who = f"{_md(item.name)} · " if school else ""
-    where = f"{_md(item.place)}:" if item.place else ""
+    who = f"{md(item.name)} · " if school else ""
+    where = f"{md(item.place)}:" if item.place else ""
     return (
-        f"- {mark}{who}[{_md(item.category)}] {where}{_md(item.message)} — {_line_ref(item, blob_url)}"
+        f"- {mark}{who}[{md(item.category)}] {where}{md(item.message)} — {line_ref(item.file, item.line, blob_url)}"
     )
 
 
@@ -275,7 +277,7 @@ def summary_markdown(report: OverdueReport, blob_url: str | None = None) -> str:
     out = [
         f"### 逾期和缺项提醒(截至 {report.as_of.isoformat()})",
         "",
-        f"与{_md(report.baseline)}相比:新增 **{new}** 项,已解决 {resolved} 项;目前共 {total} 项。",
+        f"与{md(report.baseline)}相比:新增 **{new}** 项,已解决 {resolved} 项;目前共 {total} 项。",
         "",
         "| 区县 | 学校数 | " + " | ".join(STATUSES) + " | 目前问题 | 新增 | 已解决 |",
         "|---|---|" + "---|" * len(STATUSES) + "---|---|---|",
@@ -283,19 +285,19 @@ def summary_markdown(report: OverdueReport, blob_url: str | None = None) -> str:
     for d in report.districts:
         counts = " | ".join(str(d.status_counts.get(s, 0)) for s in STATUSES)
         out.append(
-            f"| {_md(d.name)} | {d.schools} | {counts} | {len(d.items)} | {len(d.new)} "
+            f"| {md(d.name)} | {d.schools} | {counts} | {len(d.items)} | {len(d.new)} "
             f"| {len(d.resolved)} |"
         )
     out.append("")
     for d in report.districts:
         if not d.new and not d.resolved:
             continue
-        out += [f"#### {_md(d.name)}", ""]
+        out += [f"#### {md(d.name)}", ""]
         out += [_item_line(i, blob_url) for i in d.new[:50]]
         if len(d.new) > 50:
             out.append(f"- ……另有 {len(d.new) - 50} 项新增,见区县的提醒议题")
         out += [
-            f"- ✅ 已解决:{_md(i.name)} · [{_md(i.category)}] {_md(i.message)}"
+            f"- ✅ 已解决:{md(i.name)} · [{md(i.category)}] {md(i.message)}"
             for i in d.resolved[:20]
         ]
         if len(d.resolved) > 20:
@@ -307,8 +309,8 @@ def summary_markdown(report: OverdueReport, blob_url: str | None = None) -> str:
 def issue_body(d: DistrictReport, report: OverdueReport, blob_url: str | None = None) -> str:
     """One district's issue: every current item by school, the new ones marked 🆕."""
     head = [
-        f"**{_md(d.name)}** 截至 {report.as_of.isoformat()} 逾期或缺项 **{len(d.items)}** 项"
-        f"(新增 {len(d.new)} 项,已解决 {len(d.resolved)} 项;与{_md(report.baseline)}相比)。",
+        f"**{md(d.name)}** 截至 {report.as_of.isoformat()} 逾期或缺项 **{len(d.items)}** 项"
+        f"(新增 {len(d.new)} 项,已解决 {len(d.resolved)} 项;与{md(report.baseline)}相比)。",
         "",
     ]
     if not d.items:
@@ -327,7 +329,7 @@ def issue_body(d: DistrictReport, report: OverdueReport, blob_url: str | None = 
     size = sum(len(x) + 1 for x in head + tail)
     shown = 0
     for school, items in by_school.items():
-        block = [f"#### {_md(items[0].name)}(`{_md(school)}`)", ""]
+        block = [f"#### {md(items[0].name)}(`{md(school)}`)", ""]
         block += [_item_line(i, blob_url, school=False) for i in items]
         block.append("")
         length = sum(len(x) + 1 for x in block)
@@ -345,7 +347,7 @@ def issue_body(d: DistrictReport, report: OverdueReport, blob_url: str | None = 
         body.append("<details><summary>自上次以来已解决</summary>")
         body.append("")
         for item in d.resolved[:200]:
-            line = f"- ✅ {_md(item.name)} · [{_md(item.category)}] {_md(item.message)}"
+            line = f"- ✅ {md(item.name)} · [{md(item.category)}] {md(item.message)}"
             if size + len(line) > BODY_LIMIT - 200:
                 break
             body.append(line)
