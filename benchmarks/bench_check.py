@@ -35,8 +35,8 @@ from click.testing import CliRunner  # noqa: E402
 
 from generator.cli import main  # noqa: E402
 from generator.core.evaluate import evaluate  # noqa: E402
-from generator.devtools.synth import REF, write_tree  # noqa: E402
 from generator.core.validate import validate_tree  # noqa: E402
+from generator.devtools.synth import REF, write_tree  # noqa: E402
 
 XIAOAN = Path(sys.executable).parent / "xiaoan"
 

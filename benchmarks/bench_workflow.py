@@ -35,11 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.workflow.compare import compare  # noqa: E402
 from generator.core.evaluate import evaluate  # noqa: E402
-from generator.workflow.ledger import ledger_for_all  # noqa: E402
-from generator.devtools.synth import write_tree  # noqa: E402
 from generator.core.validate import validate_tree  # noqa: E402
+from generator.devtools.synth import write_tree  # noqa: E402
+from generator.workflow.compare import compare  # noqa: E402
+from generator.workflow.ledger import ledger_for_all  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
 
