@@ -325,3 +325,22 @@ def test_worker_processes_find_the_same(records):
     # sent back packed, and unpacked only when read (see generator.core.load.Document)
     assert all(doc._packed is not None for doc in two.schools)
     assert [d.data for d in two.schools] == [d.data for d in kept.schools]
+
+
+def test_the_checks_the_schema_declares_name_real_fields():
+    """x-unique, x-refers-to, x-not-before and x-past are read from the schema: each must
+    name what exists, or its check would silently do nothing."""
+    from generator.core import schema
+    from generator.core.validate import date_fields, marked
+
+    dates = set(date_fields())
+    unique = dict(marked("x-unique"))
+    assert {p[0] for p in unique} >= {"risks", "hazards", "inspections"}
+    for path, key in unique.items():
+        assert schema.child(schema.at(path), 0)["properties"][key]
+    for path, section in marked("x-refers-to"):
+        assert (section,) in unique, f"{path} names {section}, whose ids need not be unique"
+    for path, earlier in marked("x-not-before"):
+        assert path in dates and all((*path[:-1], e) in dates for e in earlier), path
+    past = [p for p, _ in marked("x-past")]
+    assert len(past) >= 9 and set(past) <= dates

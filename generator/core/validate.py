@@ -282,31 +282,6 @@ def _unknown_field(key: str, holder: dict) -> str:
 # Inside one dossier
 
 
-UNIQUE_IDS = ("risks", "hazards", "inspections")
-REFERENCES = [  # (field of a hazard, the list whose ids it names)
-    ("risk", "risks"),
-    ("inspection", "inspections"),
-]
-DATE_ORDER = [  # in each item of a list: the first date may not come after the second
-    ("hazards", "found", "rectified"),
-    ("hazards", "found", "closed"),
-    ("hazards", "rectified", "closed"),
-    ("hazards", "found", "deadline"),
-    ("risks", "assessed", "next_review"),
-]
-PAST_EVENTS = (  # dates of things that have happened: not after today
-    ("hazards", "*", "found"),
-    ("hazards", "*", "rectified"),
-    ("hazards", "*", "closed"),
-    ("drills", "*", "date"),
-    ("inspections", "*", "date"),
-    ("safety_education", "*", "date"),
-    ("responsibilities", "meetings", "*", "date"),
-    ("reports", "monthly", "*", "submitted"),
-    ("reports", "annual", "*", "submitted"),
-)
-
-
 def check_document(
     doc: Document, kind: str = "dossier", today: datetime.date | None = None
 ) -> list[Finding]:
@@ -339,42 +314,37 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
             )
         )
 
-    for section in UNIQUE_IDS:
-        first: dict[str, int] = {}
-        for i, item in enumerate(data.get(section, [])):
-            if item["id"] in first:
-                j = first[item["id"]]
-                line = doc.locate((section, j, "id"))[0]
-                add(
-                    (section, i, "id"),
-                    f"编号“{item['id']}”与第{j + 1}项(第 {line} 行)重复:同一清单内编号必须唯一",
-                    "record.duplicate-id",
-                )
-            else:
-                first[item["id"]] = i
+    for path, key in marked("x-unique"):  # a list whose items' ``key`` must differ
+        for at, items in _walk(data, _pattern_tree((path,)), ()):
+            first: dict[str, int] = {}
+            for i, item in enumerate(items):
+                if item[key] in first:
+                    j = first[item[key]]
+                    line = doc.locate((*at, j, key))[0]
+                    add(
+                        (*at, i, key),
+                        f"编号“{item[key]}”与第{j + 1}项(第 {line} 行)重复:同一清单内编号必须唯一",
+                        "record.duplicate-id",
+                    )
+                else:
+                    first[item[key]] = i
 
-    for key, section in REFERENCES:
+    for path, section in marked("x-refers-to"):  # an id of an item of a top-level list
         ids = {item["id"] for item in data.get(section, [])}
-        for i, hazard in enumerate(data.get("hazards", [])):
-            if key in hazard and hazard[key] not in ids:
-                add(
-                    ("hazards", i, key),
-                    f"编号“{hazard[key]}”在{schema.place((section,))}中不存在",
-                    "record.reference",
-                )
+        for at, value in _walk(data, _pattern_tree((path,)), ()):
+            if value not in ids:
+                add(at, f"编号“{value}”在{schema.place((section,))}中不存在", "record.reference")
 
-    out_of_order: set[tuple] = set()  # one finding per date, against the first date it follows
-    for section, before, after in DATE_ORDER:
-        for i, item in enumerate(data.get(section, [])):
-            if (section, i, after) in out_of_order:
-                continue
-            if before in item and after in item and item[after] < item[before]:
-                out_of_order.add((section, i, after))
-                node = schema.at((section, i))
+    for path, earlier in marked("x-not-before"):  # a date not before its siblings'
+        for at, value in _walk(data, _pattern_tree((path,)), ()):
+            item = _get(data, at[:-1])
+            before = next((k for k in earlier if k in item and value < item[k]), None)
+            if before is not None:
+                node = schema.at(at[:-1])
                 add(
-                    (section, i, after),
-                    f"{schema.title(node, after)} {item[after]} 早于"
-                    f"{schema.title(node, before)} {item[before]}",
+                    at,
+                    f"{schema.title(node, at[-1])} {value} 早于{schema.title(node, before)} "
+                    f"{item[before]}",
                     "record.date-order",
                 )
 
@@ -386,7 +356,7 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
                 f"日期 {value} 不在 {EARLIEST_YEAR}—{LATEST_YEAR} 年之间,请检查是否填错",
                 "record.date-range",
             )
-    for path, value in _walk(data, _pattern_tree(PAST_EVENTS), ()):
+    for path, value in _walk(data, _pattern_tree(tuple(p for p, _ in marked("x-past"))), ()):
         if value > today.isoformat():
             name = schema.at(path)["title"]
             add(path, f"{name} {value} 不能晚于今天({today.isoformat()})", "record.date-future")
@@ -396,11 +366,21 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
 @cache
 def date_fields(kind: str = "dossier") -> tuple[tuple, ...]:
     """Paths (``*`` for any list index) of every ``format: date`` field in the schema."""
-    found: list[tuple] = []
+    return tuple(path for path, value in marked("format", kind) if value == "date")
+
+
+@cache
+def marked(keyword: str, kind: str = "dossier") -> tuple[tuple[tuple, Any], ...]:
+    """(path, value) of every place in the schema that carries ``keyword``, paths with ``*``
+    for any list index. What the schema declares about a field beyond its own value —
+    ``x-unique`` (a list's item key), ``x-refers-to`` (a list its value names),
+    ``x-not-before`` (sibling dates), ``x-past`` (an event that has happened) — is read
+    from here, so a new section declares its checks where its fields are."""
+    found: list[tuple[tuple, Any]] = []
 
     def walk(node: dict, path: tuple) -> None:
-        if node.get("format") == "date":
-            found.append(path)
+        if keyword in node:
+            found.append((path, node[keyword]))
         for key in node.get("properties", {}):
             walk(schema.child(node, key, kind), path + (key,))
         if isinstance(node.get("items"), dict):
@@ -408,6 +388,12 @@ def date_fields(kind: str = "dossier") -> tuple[tuple, ...]:
 
     walk(schema.resolve(schema.load_schema(kind), kind), ())
     return tuple(found)
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 @cache
