@@ -18,6 +18,7 @@ from conftest import REPO
 
 from generator.cli import main
 from generator.core import workers
+from generator.core.rules import CATEGORIES
 from generator.site import pages
 from generator.site.build import BuildFailed, build
 
@@ -68,7 +69,7 @@ def test_every_school_has_its_pages_badges_and_json(sample):
         assert (sample / "badges" / f"{sid}.svg").read_text().startswith("<?xml")
         endpoint = json.loads((sample / "badges" / f"{sid}.json").read_text(encoding="utf-8"))
         assert endpoint["schemaVersion"] == 1 and endpoint["label"] == "校园安全"
-        for slug in pages.CATEGORY_SLUGS.values():
+        for slug in CATEGORIES.values():
             assert (sample / "badges" / f"{sid}.{slug}.svg").is_file(), (sid, slug)
         record = json.loads((sample / "api/schools" / f"{sid}.json").read_text(encoding="utf-8"))
         assert record["id"] == sid and record["status"] == endpoint["message"]

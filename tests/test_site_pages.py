@@ -12,7 +12,7 @@ from dossiers import compliant, evaluate_one
 from generator.core import schema
 from generator.core.evaluate import STATUSES, DistrictResult, Rate, SchoolResult
 from generator.core.findings import Finding
-from generator.core.rules import RULES
+from generator.core.rules import CATEGORIES, RULES
 from generator.site import pages
 
 AS_OF = date(2026, 11, 23)
@@ -311,7 +311,7 @@ def test_rules_reference_lists_every_rule_with_its_source():
     listed = [r for g in groups for r in g["rules"]]
     assert len(listed) == len(RULES)
     assert all(r["source"] and r["source"] != "—" for r in listed)
-    assert {g["category"] for g in groups} <= set(pages.CATEGORY_SLUGS)
+    assert {g["category"] for g in groups} <= set(CATEGORIES)
 
 
 def test_qr_code_is_inline_svg():

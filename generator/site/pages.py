@@ -23,31 +23,11 @@ import segno
 from generator.core import schema
 from generator.core.dates import is_late, parse_date
 from generator.core.evaluate import STATUSES
-from generator.core.rules.base import SchoolView
+from generator.core.rules.base import CATEGORIES, SchoolView
 
 STATUS_KEYS = {"重大隐患": "major", "逾期": "overdue", "待整改": "pending", "达标": "ok"}
 SEVERITIES = {"error": "严重", "warning": "警告", "info": "提示"}
 HIDDEN = "〔不公开〕"
-
-# Rule categories in badge URLs: /badges/<school>.<slug>.svg. A category not listed here
-# keeps its Chinese name as its slug.
-CATEGORY_SLUGS = {
-    "责任": "responsibility",
-    "风险": "risks",
-    "隐患": "hazards",
-    "演练": "drills",
-    "人防": "guards",
-    "物防": "physical",
-    "技防": "technical",
-    "一校一警": "police",
-    "预案": "plans",
-    "教育": "education",
-    "校车": "buses",
-    "食堂": "canteen",
-    "危化品": "chemicals",
-    "特种设备": "equipment",
-    "报告": "reports",
-}
 
 # Sections of a school page, in order: (anchor, title). The table of contents is the same for
 # every school, so the theme renders it once.
@@ -80,7 +60,8 @@ def status_key(status: str) -> str:
 
 
 def category_slug(category: str) -> str:
-    return CATEGORY_SLUGS.get(category, category)
+    """The category's name in URLs (badges, anchors): beside it in rules.base.CATEGORIES."""
+    return CATEGORIES[category]
 
 
 # ---------------------------------------------------------------------------------------------

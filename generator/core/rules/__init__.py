@@ -22,7 +22,7 @@ from generator.core.rules import (  # noqa: F401  (imported to register their ru
 from generator.core.rules.base import CATEGORIES, KINDS, RULES, Context, Hit, Rule, SchoolView, rule
 
 # Registered module by module; kept in the order of the categories, for pages and reports.
-_ordered = sorted(RULES.values(), key=lambda r: CATEGORIES.index(r.category))
+_ordered = sorted(RULES.values(), key=lambda r: list(CATEGORIES).index(r.category))
 RULES.clear()
 RULES.update((r.id, r) for r in _ordered)
 

@@ -25,25 +25,26 @@ from typing import Any
 
 from generator.core.dates import Period, SchoolCalendar, Semester, parse_date, periods_before
 
-CATEGORIES = (
-    "责任",
-    "风险",
-    "隐患",
-    "演练",
-    "人防",
-    "物防",
-    "技防",
-    "一校一警",
-    "预案",
-    "教育",
-    "校车",
-    "食堂",
-    "危化品",
-    "特种设备",
-    "报告",
-)
-"""The categories of rules, in the order pages show them. Inspections (检查记录) are under
-报告: they are records of the bureau's and police's visits, kept with the reports."""
+CATEGORIES = {
+    "责任": "responsibility",
+    "风险": "risks",
+    "隐患": "hazards",
+    "演练": "drills",
+    "人防": "guards",
+    "物防": "physical",
+    "技防": "technical",
+    "一校一警": "police",
+    "预案": "plans",
+    "教育": "education",
+    "校车": "buses",
+    "食堂": "canteen",
+    "危化品": "chemicals",
+    "特种设备": "equipment",
+    "报告": "reports",
+}
+"""The categories of rules, in the order pages show them, each with the slug that names it in
+URLs (badges at /badges/<school>.<slug>.svg, anchors). Inspections (检查记录) are under 报告:
+they are records of the bureau's and police's visits, kept with the reports."""
 
 KINDS = ("major", "overdue", "open")
 """What a hit means for the status: an open major hazard, something overdue, something open."""
