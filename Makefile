@@ -11,11 +11,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help .venv npm serve test build lint clean editor lock newest release
+.PHONY: help .venv npm serve test test-fast build lint clean editor lock newest release
 
 help:
 	@echo "make serve   构建并在 http://127.0.0.1:8000 预览示例档案网站"
 	@echo "make test    运行全部测试"
+	@echo "make test-fast 运行不含浏览器和完整构建的快速测试(约一分钟)"
 	@echo "make build   生成静态网站到 site/"
 	@echo "make lint    运行 pre-commit 检查(全部文件)"
 	@echo "make editor  本机试用网页编辑器:http://localhost:8000/admin/(保存到本仓库的 cms/ 分支)"
@@ -65,6 +66,11 @@ serve: .venv npm
 
 test: .venv npm
 	$(BIN)/python -m pytest
+
+# `make test-fast`: everything but the tests marked slow (browsers, whole-site builds,
+# installs), for quick feedback while working; `make test` runs them all.
+test-fast: .venv
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 build: .venv npm
 	$(BIN)/xiaoan build

@@ -37,6 +37,13 @@ def district(district_id: str, name: str = "城关区") -> str:
     )
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests: `make test-fast` (-m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path_factory, monkeypatch):
     """Each test's check cache in a folder of its own, never the user's ~/.cache/xiaoan."""

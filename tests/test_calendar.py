@@ -177,3 +177,21 @@ def test_every_sample_feed_parses(path: Path) -> None:
     got = events(feed(load(path).data))
     assert all(u.startswith(path.stem + ".") and u.endswith("@xiaoan") for u in got)
     assert all(isinstance(e["start"], datetime.date) for e in got.values())
+
+
+def test_every_deadline_comes_from_a_rule_and_a_disabled_rule_gives_none(base: dict) -> None:
+    """calendar.py only collects: each kind of deadline is declared by a rule (``due``)."""
+    import dataclasses
+
+    from generator.core.rules import RULES
+    from generator.exchange.calendar import deadlines
+
+    declared = {r.id for r in RULES.values() if r.due is not None}
+    assert declared >= {"hazard.overdue", "drill.frequency", "report.monthly", "report.annual",
+                        "risk.review_overdue", "special.inspection_due", "bus.sign_expired",
+                        "device.equipment_expiring"}  # fmt: skip
+    rule_set = load_rule_set("plan-003")
+    kinds = {d.kind for d in deadlines(base, AS_OF, rule_set)}
+    assert {"hazard", "risk-review", "monthly-report"} <= kinds
+    quiet = dataclasses.replace(rule_set, disabled=rule_set.disabled | {"hazard.overdue"})
+    assert "hazard" not in {d.kind for d in deadlines(base, AS_OF, quiet)}

@@ -16,6 +16,8 @@ from browser import SAMPLE_RECORDS, build_site, serve
 
 from generator.site import search
 
+pytestmark = pytest.mark.slow  # whole-site builds and Pagefind runs
+
 SCHOOLS = {
     "cg-shiyan": ("城关区实验小学", "城关区", "小学", "达标", "城关区文昌路 18 号", []),
     "dc-er-zhong": ("东城第二中学", "东城区", "初中", "逾期", "东城区建设路 8 号", ["消防安全"]),

@@ -22,6 +22,8 @@ from generator.core.rules import CATEGORIES
 from generator.site import pages
 from generator.site.build import BuildFailed, build
 
+pytestmark = pytest.mark.slow  # whole-site builds
+
 AS_OF = date(2026, 11, 23)
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.core.dates import ONE_DAY, add_months, parse_date, period_of
+from generator.core.dates import ONE_DAY
+from generator.core.rules import RULES, Context, SchoolView
+from generator.core.rules.base import Deadline
 from generator.core.schema import public_view
 from generator.exchange.export import rule_set_or_baseline
 
@@ -28,197 +29,17 @@ PRODID = "-//xiaoan//校安档案//ZH"
 ALARM_HOUR = 9  # reminders at 09:00 on the day they fall
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """One thing due on one day."""
-
-    kind: (
-        str  # hazard, drill, spray, monthly-report, annual-report, risk-review, equipment, bus-sign
-    )
-    key: str  # the item's id (or another stable name) within the school
-    day: datetime.date
-    summary: str
-    description: str
-    category: str
-    remind: tuple[int, ...]  # days before ``day``
-    rrule: dict | None = None
-
-
-def _setting(rule_set: Any, name: str, default: Any = None) -> Any:
-    if rule_set is None:
-        return default
-    try:
-        value = rule_set.setting(name)
-    except (KeyError, TypeError, AttributeError):
-        return default
-    return default if value is None else value
-
-
-def _next_drill(data: dict, as_of: datetime.date, rule_set: Any) -> Deadline | None:
-    """The end of the first month (or quarter) from ``as_of`` on that still needs a drill.
-
-    The unit comes from the rule set (``drills.interval`` by stage); periods with fewer
-    school days than ``drills.min_term_days`` (holidays) owe no drill.
-    """
-    stage = (data.get("profile") or {}).get("stage")
-    unit = (_setting(rule_set, "drills.interval", {}) or {}).get(stage)
-    if unit not in ("month", "quarter"):
-        return None
-    min_days = _setting(rule_set, "drills.min_term_days", 0)
-    calendar = getattr(rule_set, "calendar", None)
-    drilled = {parse_date(d.get("date")) for d in data.get("drills") or [] if isinstance(d, dict)}
-    period = period_of(as_of, unit)
-    for _ in range(8):  # at most two years ahead
-        owes = calendar is None or calendar.term_days(period) >= min_days
-        if owes and not any(d in period for d in drilled):
-            word = "本月" if unit == "month" else "本季度"
-            return Deadline(
-                "drill",
-                f"{period.start:%Y-%m}",
-                period.end,
-                f"应急演练:{period.label}至少组织一次",
-                f"按规则集要求,{word}({period.label})应至少组织一次应急疏散演练,"
-                f"截止 {period.end.isoformat()}。",
-                "应急演练",
-                (7, 1),
-            )
-        period = period_of(period.end + ONE_DAY, unit)
-    return None
-
-
-def _monthly_report(as_of: datetime.date, rule_set: Any) -> Deadline | None:
-    day = _setting(rule_set, "reports.monthly_due_day")
-    if not isinstance(day, int):
-        return None
-    first = datetime.date(as_of.year, as_of.month, min(day, 28))
-    if first < as_of:
-        first = add_months(first, 1)
-    return Deadline(
-        "monthly-report",
-        "monthly",
-        first,
-        "隐患清单月报报送截止",
-        f"每月 {day} 日前报送上月隐患排查整治清单。",
-        "报送",
-        (3,),
-        {"freq": "monthly", "bymonthday": min(day, 28)},
-    )
-
-
-def _annual_report(as_of: datetime.date, rule_set: Any) -> Deadline | None:
-    due = _setting(rule_set, "reports.annual_due")
-    m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", str(due or ""))
-    if not m:
-        return None
-    month, day = int(m.group(1)), int(m.group(2))
-    first = datetime.date(as_of.year, month, day)
-    if first < as_of:
-        first = datetime.date(as_of.year + 1, month, day)
-    return Deadline(
-        "annual-report",
-        "annual",
-        first,
-        "年度安全工作总结报送截止",
-        f"每年 {month} 月 {day} 日前报送年度安全工作总结。",
-        "报送",
-        (14, 3),
-        {"freq": "yearly", "bymonth": month, "bymonthday": day},
-    )
-
-
 def deadlines(data: dict, as_of: datetime.date, rule_set: Any = None) -> list[Deadline]:
-    """The deadlines of a dossier (pass its public view: the feed is public)."""
-    found: list[Deadline] = []
-    warn = _setting(rule_set, "devices.equipment_warn_days", 30)
-    for h in data.get("hazards") or []:
-        due = parse_date(h.get("deadline"))
-        if due is None or h.get("status") == "已销号" or not h.get("id"):
-            continue
-        grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
-        late = "(已逾期)" if due < as_of else ""
-        found.append(
-            Deadline(
-                "hazard",
-                h["id"],
-                due,
-                f"{grade}整改期限:{h.get('category', '')} {h['id']}{late}",
-                f"隐患 {h['id']}({h.get('category', '')},{h.get('grade', '')},"
-                f"来源:{h.get('source', '')})"
-                f"当前状态“{h.get('status', '')}”,须在 {due.isoformat()} 前整改完成并验收销号。",
-                "隐患整改",
-                (7, 1),
-            )
-        )
-    drill = _next_drill(data, as_of, rule_set)
-    if drill:
-        found.append(drill)
-    sprays: dict[datetime.date, int] = {}
-    for item in (data.get("devices") or {}).get("protective_equipment") or []:
-        expires = parse_date(item.get("expires"))
-        if item.get("kind") == "防卫喷雾" and expires:
-            sprays[expires] = sprays.get(expires, 0) + (item.get("count") or 0)
-    for expires, count in sprays.items():
-        found.append(
-            Deadline(
-                "spray",
-                expires.isoformat(),
-                expires,
-                f"防卫喷雾到期{'(已过期)' if expires < as_of else ''}",
-                f"{count} 具防卫喷雾 {expires.isoformat()} 到期,请在到期前更换。",
-                "物防",
-                (warn, 7),
-            )
-        )
-    for report in (_monthly_report(as_of, rule_set), _annual_report(as_of, rule_set)):
-        if report:
-            found.append(report)
-    for r in data.get("risks") or []:
-        due = parse_date(r.get("next_review"))
-        if due and r.get("id"):
-            found.append(
-                Deadline(
-                    "risk-review",
-                    r["id"],
-                    due,
-                    f"风险复核:{r.get('place', '')}({r['id']})",
-                    f"风险点 {r['id']}({r.get('place', '')},{r.get('category', '')},"
-                    f"{r.get('level', '')}风险)"
-                    f"计划于 {due.isoformat()} 复核。",
-                    "风险",
-                    (7,),
-                )
-            )
-    request = _setting(rule_set, "special_equipment.request_days_before", 30)
-    for e in data.get("special_equipment") or []:
-        due = parse_date(e.get("next_inspection"))
-        if due and e.get("name"):
-            found.append(
-                Deadline(
-                    "equipment",
-                    e["name"],
-                    due,
-                    f"特种设备定期检验到期:{e['name']}",
-                    f"{e.get('kind', '')}“{e['name']}”的定期检验 {due.isoformat()} 到期,"
-                    f"请至少提前 {request} 天向检验机构提出检验申请。",
-                    "特种设备",
-                    (request, 7),
-                )
-            )
-    bus_warn = _setting(rule_set, "buses.warn_days", 30)
-    for b in data.get("school_buses") or []:
-        due = parse_date(b.get("sign_valid_until"))
-        if due and b.get("plate"):
-            found.append(
-                Deadline(
-                    "bus-sign",
-                    b["plate"],
-                    due,
-                    f"校车标牌到期:{b['plate']}",
-                    f"校车 {b['plate']} 的校车标牌有效期至 {due.isoformat()},请提前办理。",
-                    "校车",
-                    (bus_warn, 7),
-                )
-            )
+    """The coming deadlines of a dossier (pass its public view: the feed is public), as the
+    rules of ``rule_set`` (default: the national baseline) declare them with ``due``."""
+    rule_set = rule_set if rule_set is not None else rule_set_or_baseline(None)
+    school, ctx = SchoolView(data), Context(as_of, rule_set)
+    found = [
+        deadline
+        for rule in RULES.values()
+        if rule.due is not None and rule.id not in rule_set.disabled
+        for deadline in rule.due(school, ctx)
+    ]
     return sorted(found, key=lambda d: (d.day, d.kind, d.key))
 
 

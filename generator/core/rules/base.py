@@ -18,7 +18,7 @@ was still open then, so a dossier can be evaluated as of any past day.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -62,6 +62,21 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """One thing due on one day, which a rule will check when it has passed: the calendar
+    feeds remind of it (and a later build can tell when a school's status may change)."""
+
+    kind: str  # hazard, drill, spray, monthly-report, annual-report, risk-review, equipment, bus-sign
+    key: str  # the item's id (or another stable name) within the school
+    day: date
+    summary: str
+    description: str
+    category: str  # as the calendar shows it
+    remind: tuple[int, ...]  # days before ``day``
+    rrule: dict | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     category: str
@@ -71,6 +86,8 @@ class Rule:
     settings: tuple[str, ...]
     fields: tuple[str, ...]
     check: Callable[[SchoolView, Context], Iterable[Hit]]
+    due: Callable[[SchoolView, Context], Iterable[Deadline]] | None = None
+    """The coming deadlines this rule will check, from ``as_of`` on (see :func:`due`)."""
 
 
 RULES: dict[str, Rule] = {}
@@ -101,6 +118,18 @@ def rule(
             id, category, severity, title, source, tuple(settings), tuple(fields), check
         )
         return check
+
+    return register
+
+
+def due(rule_id: str) -> Callable:
+    """Register the deadlines of an already registered rule: a function of (school, context)
+    giving the :class:`Deadline` s it will check, dated from ``context.as_of`` on. Declared
+    beside the rule, so its dates and the rule's checks come from one reading of the seed."""
+
+    def register(deadlines: Callable) -> Callable:
+        RULES[rule_id] = replace(RULES[rule_id], due=deadlines)
+        return deadlines
 
     return register
 

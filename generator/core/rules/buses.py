@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 
 @rule(
@@ -99,3 +99,20 @@ def driver(school, ctx):
             problems.append(f"年龄不在 {low} 至 {high} 周岁之间")
         if problems:
             yield Hit((*path, "driver"), f"校车 {bus['plate']} 的驾驶人{'、'.join(problems)}")
+
+
+@due("bus.sign_expired")
+def _bus_signs(school, ctx):
+    warn = ctx.setting("buses.warn_days") or 30
+    for _, b in school.items("school_buses"):
+        valid_until = parse_date(b.get("sign_valid_until"))
+        if valid_until and b.get("plate"):
+            yield Deadline(
+                "bus-sign",
+                b["plate"],
+                valid_until,
+                f"校车标牌到期:{b['plate']}",
+                f"校车 {b['plate']} 的校车标牌有效期至 {valid_until.isoformat()},请提前办理。",
+                "校车",
+                (warn, 7),
+            )

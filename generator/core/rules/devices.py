@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 # ---------------------------------------------------------------------------------------------
 # 人防
@@ -344,3 +344,23 @@ def alarm_linked(school, ctx):
         yield Hit(("devices", "one_key_alarm"), "未安装一键式紧急报警装置")
     elif alarm.get("linked_police") is not True:
         yield Hit(("devices", "one_key_alarm", "linked_police"), "一键报警装置未与公安机关联网")
+
+
+@due("device.equipment_expiring")
+def _spray_expiry(school, ctx):
+    warn = ctx.setting("devices.equipment_warn_days") or 30
+    sprays: dict = {}
+    for _, item in school.items("devices", "protective_equipment"):
+        expires = parse_date(item.get("expires"))
+        if item.get("kind") == "防卫喷雾" and expires:
+            sprays[expires] = sprays.get(expires, 0) + (item.get("count") or 0)
+    for expires, count in sprays.items():
+        yield Deadline(
+            "spray",
+            expires.isoformat(),
+            expires,
+            f"防卫喷雾到期{'(已过期)' if expires < ctx.as_of else ''}",
+            f"{count} 具防卫喷雾 {expires.isoformat()} 到期,请在到期前更换。",
+            "物防",
+            (warn, 7),
+        )

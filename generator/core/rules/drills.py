@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from generator.core.rules.base import Hit, rule
+from generator.core.dates import ONE_DAY, parse_date, period_of
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 WHOLE_SCHOOL = "全校"
 EVACUATION = ("消防疏散", "地震疏散", "防踩踏")
@@ -171,3 +172,32 @@ def evacuation_time(school, ctx):
             f"超过{school.stage}的 {limit} 秒,请改进疏散路线后再次演练",
             "open",
         )
+
+
+@due("drill.frequency")
+def _next_drill(school, ctx):
+    """The end of the first month (or quarter) from ``as_of`` on that still needs a drill.
+
+    The unit comes from the rule set (``drills.interval`` by stage); periods with fewer
+    school days than ``drills.min_term_days`` (holidays) owe no drill."""
+    unit = (ctx.setting("drills.interval") or {}).get(school.stage)
+    if unit not in ("month", "quarter"):
+        return
+    min_days = ctx.setting("drills.min_term_days") or 0
+    drilled = {parse_date(d.get("date")) for _, d in school.items("drills")}
+    period = period_of(ctx.as_of, unit)
+    for _ in range(8):  # at most two years ahead
+        if ctx.calendar.term_days(period) >= min_days and not any(d in period for d in drilled):
+            word = "本月" if unit == "month" else "本季度"
+            yield Deadline(
+                "drill",
+                f"{period.start:%Y-%m}",
+                period.end,
+                f"应急演练:{period.label}至少组织一次",
+                f"按规则集要求,{word}({period.label})应至少组织一次应急疏散演练,"
+                f"截止 {period.end.isoformat()}。",
+                "应急演练",
+                (7, 1),
+            )
+            return
+        period = period_of(period.end + ONE_DAY, unit)

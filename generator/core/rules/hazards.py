@@ -7,7 +7,7 @@ not closed it is overdue; an open major hazard (重大隐患) is the worst state
 from __future__ import annotations
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 CLOSED = "已销号"
 
@@ -142,3 +142,24 @@ def inspection_registered(school, ctx):
                 f"隐患清单中只登记了 {listed} 项",
                 "open",
             )
+
+
+@due("hazard.overdue")
+def _hazard_deadlines(school, ctx):
+    for _, h in school.items("hazards"):
+        deadline = parse_date(h.get("deadline"))
+        if deadline is None or h.get("status") == "已销号" or not h.get("id"):
+            continue
+        grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
+        late = "(已逾期)" if deadline < ctx.as_of else ""
+        yield Deadline(
+            "hazard",
+            h["id"],
+            deadline,
+            f"{grade}整改期限:{h.get('category', '')} {h['id']}{late}",
+            f"隐患 {h['id']}({h.get('category', '')},{h.get('grade', '')},"
+            f"来源:{h.get('source', '')})"
+            f"当前状态“{h.get('status', '')}”,须在 {deadline.isoformat()} 前整改完成并验收销号。",
+            "隐患整改",
+            (7, 1),
+        )

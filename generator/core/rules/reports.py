@@ -3,8 +3,11 @@ receives (检查记录: the bureau's and the police's visits, kept with the repo
 
 from __future__ import annotations
 
-from generator.core.dates import last_monthly_due, last_yearly_due, parse_date
-from generator.core.rules.base import Hit, rule
+import re
+from datetime import date
+
+from generator.core.dates import add_months, last_monthly_due, last_yearly_due, parse_date
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 
 def _submitted(item, as_of) -> bool:
@@ -87,3 +90,44 @@ def inspections(school, ctx):
             f"{semester.label}教育、公安等部门检查督导 {len(held)} 次,少于每学期 {need} 次",
             "overdue",
         )
+
+
+@due("report.monthly")
+def _next_monthly_report(school, ctx):
+    day = ctx.setting("reports.monthly_due_day")
+    if not isinstance(day, int):
+        return
+    first = date(ctx.as_of.year, ctx.as_of.month, min(day, 28))
+    if first < ctx.as_of:
+        first = add_months(first, 1)
+    yield Deadline(
+        "monthly-report",
+        "monthly",
+        first,
+        "隐患清单月报报送截止",
+        f"每月 {day} 日前报送上月隐患排查整治清单。",
+        "报送",
+        (3,),
+        {"freq": "monthly", "bymonthday": min(day, 28)},
+    )
+
+
+@due("report.annual")
+def _next_annual_report(school, ctx):
+    m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", str(ctx.setting("reports.annual_due") or ""))
+    if not m:
+        return
+    month, day = int(m.group(1)), int(m.group(2))
+    first = date(ctx.as_of.year, month, day)
+    if first < ctx.as_of:
+        first = date(ctx.as_of.year + 1, month, day)
+    yield Deadline(
+        "annual-report",
+        "annual",
+        first,
+        "年度安全工作总结报送截止",
+        f"每年 {month} 月 {day} 日前报送年度安全工作总结。",
+        "报送",
+        (14, 3),
+        {"freq": "yearly", "bymonth": month, "bymonthday": day},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 
 @rule(
@@ -50,4 +50,22 @@ def review_overdue(school, ctx):
                 f"风险点 {risk['id']}({risk['category']})应于 {risk['next_review']} 复核,"
                 f"已逾期 {(ctx.as_of - due).days} 天",
                 "overdue",
+            )
+
+
+@due("risk.review_overdue")
+def _risk_reviews(school, ctx):
+    for _, r in school.items("risks"):
+        review = parse_date(r.get("next_review"))
+        if review and r.get("id"):
+            yield Deadline(
+                "risk-review",
+                r["id"],
+                review,
+                f"风险复核:{r.get('place', '')}({r['id']})",
+                f"风险点 {r['id']}({r.get('place', '')},{r.get('category', '')},"
+                f"{r.get('level', '')}风险)"
+                f"计划于 {review.isoformat()} 复核。",
+                "风险",
+                (7,),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Deadline, Hit, due, rule
 
 
 @rule(
@@ -89,4 +89,22 @@ def lift_maintenance(school, ctx):
                 (*path, "last_maintenance"),
                 f"电梯“{item['name']}”最近一次维保在 {last},应于 {due} 前再次维保",
                 "overdue",
+            )
+
+
+@due("special.inspection_due")
+def _inspection_dates(school, ctx):
+    request = ctx.setting("special_equipment.request_days_before") or 30
+    for _, e in school.items("special_equipment"):
+        next_inspection = parse_date(e.get("next_inspection"))
+        if next_inspection and e.get("name"):
+            yield Deadline(
+                "equipment",
+                e["name"],
+                next_inspection,
+                f"特种设备定期检验到期:{e['name']}",
+                f"{e.get('kind', '')}“{e['name']}”的定期检验 {next_inspection.isoformat()} 到期,"
+                f"请至少提前 {request} 天向检验机构提出检验申请。",
+                "特种设备",
+                (request, 7),
             )
