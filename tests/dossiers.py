@@ -223,7 +223,7 @@ def compliant(
         ],
         "reports": {
             "monthly": [
-                {"month": f"{m.year}-{m.month:02d}", "submitted": _d(date(m.year, m.month, 2))}
+                {"month": f"{m.year}-{m.month:02d}", "submitted": _d(date(m.year, m.month, 1))}
                 for m in reversed(past)
             ],
             "annual": [

@@ -50,7 +50,8 @@ def test_text_lists_findings_with_lines_and_sources(tree):
         lines[-1] == "27 所学校(截至 2026-11-23):重大隐患 1 所、逾期 10 所、待整改 6 所、达标 10 所"
     )
     assert any(
-        line.startswith("河西区(longhua)未达标:") and "重大隐患整治率" in line for line in lines
+        line.startswith("河西区(longhua)未达标:") and "一键报警和视频监控与公安联网率" in line
+        for line in lines
     )
 
 
@@ -86,7 +87,8 @@ def test_markdown_summary_for_a_reviewer(tree):
     assert md.startswith("### 安全档案检查结果(截至 2026-11-23)\n")
     assert "| 🔴 重大隐患 | 河西区第二中学(`hx-dier-zhongxue`) | hexi | 隐患 | 1 | 1 |" in md
     assert "#### 河西区 达标率(规则集 `longhua`,9 所学校)" in md
-    assert "| 重大隐患整治率 | 0.0%(0/1) | 100% | 未达标 | 004 三(二)4 |" in md
+    assert "| 一键报警和视频监控与公安联网率 | 88.9%(8/9) | 100% | 未达标 | 004 三(一)4; 001 五(四) |" in md
+    assert "| 校园周边重大隐患整治率 | — | 100% | — | 004 三(二)4(校园周边治安复杂场所、治安乱点) |" in md
     assert "### 问题清单" in md and "hazard.major_open" in md
 
 
@@ -182,7 +184,7 @@ def test_rules_option_and_as_of(tree):
         (["--as-of", "20261123"], "不是有效日期"),
         (
             ["--rules", "nowhere"],
-            "--rules:未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-003",
+            "--rules:未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-001、plan-002、plan-003",
         ),
         (["--format", "xml"], "“xml”不是可选的值"),
         (["--fail-on", "sometimes"], "“sometimes”不是可选的值"),

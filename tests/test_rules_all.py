@@ -201,6 +201,7 @@ STRICT = {  # every rule switched on: longhua's semesters plus the others' dutie
     "video": {"storage_days": 90},
     "police": {"notice_fields": ["officer", "badge_no", "station", "duty_phone"]},
     "reports": {"monthly_due_day": 10, "annual_due": "12-15"},
+    "inspections": {"per_semester": 2, "term_edge_days": 30},
 }
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from generator.core.rules.devices import required_guards
-from tests.dossiers import compliant, edit, hits
+from tests.dossiers import compliant, edit, hits, rule_set
 
 AS_OF = date(2026, 11, 23)
 
@@ -80,6 +80,21 @@ def test_required_equipment_is_jizhous(data):
     assert hits("device.equipment_missing", data, AS_OF) == []
     [hit] = hits("device.equipment_missing", data, AS_OF, "jizhou")
     assert hit.message == "防护器械未配齐:缺少防刺背心、橡胶警棍"
+
+
+@pytest.mark.parametrize("rules", ["national", "longhua", "jizhou", "plan-001", "plan-002"])
+@pytest.mark.parametrize("count, expected", [(0, 1), (1, 0)])
+def test_no_equipment_at_all_is_found_under_every_rule_set(data, rules, count, expected):
+    """004 三(一)2 配齐保安器械: an empty list passed under longhua, the seed it cites."""
+    data["devices"]["protective_equipment"] = [
+        {"kind": k, "count": count} for k in ("防刺背心", "橡胶警棍", "防卫喷雾", "一键报警遥控器")
+    ]
+    found = hits("device.equipment_missing", data, AS_OF, rules)
+    assert [h.message for h in found] == ["没有配备保安防护器械"] * expected
+    data["devices"]["protective_equipment"] = []
+    assert [h.message for h in hits("device.equipment_missing", data, AS_OF, rules)] == [
+        "没有配备保安防护器械"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -200,3 +215,18 @@ def test_video_coverage(data):
     assert (
         len(hits("video.coverage", edit(data, devices__video__key_areas_covered=False), AS_OF)) == 1
     )
+
+
+@pytest.mark.parametrize("boarders, expected", [(101, []), (100, ["按走读学生 1000 人应至少配备 3 名"])])
+def test_guard_count_base_and_thresholds_are_settings(data, boarders, expected):
+    """GB/T 29315-2022 as reported (unverified): non-boarding students, at least 3 at 1,000."""
+    reported = rule_set(
+        guards={
+            "headcount_basis": "走读学生",
+            "min_guards": {"small_below": 100, "small": 1, "medium_up_to": 999, "medium": 2,
+                           "extra_per": 500},
+        }
+    )  # fmt: skip
+    data["profile"].update(students=1100, staff=200, boarding_students=boarders)
+    found = hits("guard.count", data, AS_OF, reported)
+    assert [h.message.split(",")[1] for h in found] == expected

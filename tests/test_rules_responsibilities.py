@@ -88,18 +88,44 @@ def test_letters_unsigned_and_no_posts(data):
 
 
 @pytest.mark.parametrize(
-    "as_of, expected", [(date(2026, 12, 22), 0), (date(2026, 12, 23), 0), (date(2026, 12, 24), 1)]
+    "rules, as_of, expected",
+    [
+        ("jizhou", date(2026, 12, 23), 0),  # 000 四(三) 月度会商: 31 days
+        ("jizhou", date(2026, 12, 24), 1),
+        ("national", date(2027, 2, 22), 0),  # the baseline's 92 days
+        ("national", date(2027, 2, 23), 1),
+        ("longhua", date(2027, 2, 23), 1),
+    ],
 )
-def test_meetings_only_when_a_gap_is_set(data, as_of, expected):
-    monthly = rule_set(responsibilities={"meeting_max_gap_days": 31})
+def test_meetings_every_rule_set_sets_a_gap(data, rules, as_of, expected):
     data["responsibilities"]["meetings"] = [{"date": "2026-11-22", "topic": "会商"}]
-    assert hits("resp.meetings", data, as_of) == []  # national sets no frequency
-    found = hits("resp.meetings", data, as_of, monthly)
+    found = hits("resp.meetings", data, as_of, rules)
     assert len(found) == expected
     if found:
-        assert found[0].message == "最近一次安全会商距今已 32 天,超过 31 天"
+        days = (as_of - date(2026, 11, 22)).days
+        assert found[0].message.startswith(f"最近一次安全会商距今已 {days} 天,超过 ")
+        assert found[0].kind == "overdue"
+
+
+@pytest.mark.parametrize("rules", ["national", "jizhou", "longhua", "plan-003", "plan-001", "plan-002"])
+def test_no_meeting_at_all_is_found_under_every_rule_set(data, rules):
+    """000 二(一)2, 002 二1: a dossier without any meeting was found nowhere before."""
     data["responsibilities"]["meetings"] = []
-    assert [h.message for h in hits("resp.meetings", data, as_of, monthly)] == ["没有安全会商记录"]
+    assert [h.message for h in hits("resp.meetings", data, AS_OF, rules)] == ["没有安全会商记录"]
+    assert hits("resp.meetings", edit(data, responsibilities__meetings=[{"date": "2026-11-01"}]), AS_OF, rules) == []
+
+
+def test_the_leader_of_the_group_is_the_principal(data):
+    """002 二1: 由单位主要领导任组长."""
+    assert hits("resp.leadership_group", data, AS_OF) == []
+    found = hits(
+        "resp.leadership_group", edit(data, responsibilities__leadership_group__leader="乙主任"), AS_OF
+    )
+    assert [(h.path, h.kind) for h in found] == [
+        (("responsibilities", "leadership_group", "leader"), "open")
+    ]
+    assert "乙主任" not in found[0].message  # names are private
+    assert hits("resp.leadership_group", edit(data, profile__principal=DELETE), AS_OF) == []
 
 
 # -- 风险 -------------------------------------------------------------------------------------

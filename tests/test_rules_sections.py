@@ -17,20 +17,28 @@ def data():
 # -- 一校一警 ----------------------------------------------------------------------------------
 
 
-def test_notice_fields_are_a_setting(data):
-    assert hits("police.notice_fields", data, AS_OF) == []
-    no_badge = edit(data, police__badge_no=DELETE, police__complaint_phone=DELETE)
-    assert (
-        hits("police.notice_fields", no_badge, AS_OF) == []
-    )  # national asks officer, station, phone
-    strict = rule_set(
-        police={
-            "notice_fields": ["officer", "badge_no", "station", "duty_phone", "complaint_phone"]
-        }
-    )
-    assert [h.message for h in hits("police.notice_fields", no_badge, AS_OF, strict)] == [
-        "一校一警公示信息不完整:缺少警号、监督电话"
-    ]
+@pytest.mark.parametrize(
+    "removed, rules, expected",
+    [
+        ((), "jizhou", []),
+        (("badge_no",), "national", []),  # the schema already asks officer, station, phone
+        (("badge_no",), "jizhou", ["警号"]),  # 000 二(二)2 完善一校一警信息
+        (("duties", "complaint_phone"), "jizhou", ["工作职责、监督电话"]),
+        (("duties", "complaint_phone"), "longhua", []),
+    ],
+)
+def test_notice_fields_are_a_setting(data, removed, rules, expected):
+    changed = edit(data, **{f"police__{f}": DELETE for f in removed})
+    found = hits("police.notice_fields", changed, AS_OF, rules)
+    assert [h.message for h in found] == [f"一校一警公示信息不完整:缺少{m}" for m in expected]
+
+
+@pytest.mark.parametrize(
+    "posted, expected", [("2026-11-23", []), ("2026-11-24", [("police", "notice_posted")])]
+)
+def test_a_notice_posted_in_the_future_is_not_posted(data, posted, expected):
+    found = hits("police.notice_posted", edit(data, police__notice_posted=posted), AS_OF)
+    assert [h.path for h in found] == expected
 
 
 def test_notice_posted_and_escort_posts(data):
@@ -295,8 +303,23 @@ def test_lift_maintained_every_15_days(data, as_of, expected):
     assert [h.message for h in hits("special.lift_maintenance", data, as_of)] == [
         "电梯“1号楼电梯”没有维护保养记录"
     ]
-    data["special_equipment"][0]["kind"] = "锅炉"
+    data["special_equipment"][0]["kind"] = "其他"
     assert hits("special.lift_maintenance", data, as_of) == []
+
+
+@pytest.mark.parametrize("kind", ["锅炉", "压力容器", "压力管道"])
+@pytest.mark.parametrize("as_of, expected", [(date(2028, 3, 16), 0), (date(2028, 3, 17), 1)])
+def test_boilers_and_pressure_vessels_are_kept_up_too(data, kind, as_of, expected):
+    """003 三(六)4: 锅炉、电梯、压力容器、管道……日常检查保养 (30 days: the project's choice)."""
+    data["special_equipment"][0].update(kind=kind, name="1号设备", last_maintenance="2028-02-15")
+    found = hits("special.lift_maintenance", data, as_of)
+    assert [h.message for h in found] == [
+        f"{kind}“1号设备”最近一次维保在 2028-02-15,应于 2028-03-16 前再次维保"
+    ][:expected]
+    data["special_equipment"][0]["last_maintenance"] = "2028-03-18"  # not yet: no upkeep
+    assert [h.message for h in hits("special.lift_maintenance", data, as_of)] == [
+        f"{kind}“1号设备”没有维护保养记录"
+    ]
 
 
 def test_special_equipment_operator(data):

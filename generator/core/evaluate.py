@@ -205,6 +205,9 @@ def _counts(school: SchoolView, ctx: Context, findings: list[Finding]) -> dict[s
             c["closed_on_time"] += deadline is None or (closed is not None and closed <= deadline)
         c["major_hazards"] += major
         c["major_closed"] += major and not is_open
+        nearby = major and h.get("category") == "周边环境"
+        c["major_nearby"] += nearby
+        c["major_nearby_closed"] += nearby and not is_open
     year_ago = ctx.as_of - timedelta(days=365)
     c["drills_last_year"] = sum(d > year_ago for _, _, d in school.dated("drills", as_of=ctx.as_of))
     c["education_last_year"] = sum(
@@ -221,6 +224,8 @@ def _counts(school: SchoolView, ctx: Context, findings: list[Finding]) -> dict[s
         "due_hazards",
         "major_hazards",
         "major_closed",
+        "major_nearby",
+        "major_nearby_closed",
         "drills_last_year",
         "education_last_year",
         "errors",
@@ -248,6 +253,8 @@ MEASURES = {
     # deadline; one fixed at once, without a deadline, counts as on time
     "hazards_closed_on_time": lambda c: (c["closed_on_time"], c["due_hazards"]),
     "major_hazards_closed": lambda c: (c["major_closed"], c["major_hazards"]),
+    # 004 三(二)4: the 重大隐患整治率 of the streets around schools (周边治安), not the campus
+    "major_nearby_closed": lambda c: (c["major_nearby_closed"], c["major_nearby"]),
     "drilled_within_year": lambda c: (int(c["drills_last_year"] > 0), 1),
     "education_within_year": lambda c: (int(c["education_last_year"] > 0), 1),
 }

@@ -31,6 +31,7 @@ BASELINE = "national"
 MEASURES = {
     "hazards_closed_on_time": "到期或已销号的隐患中,按期销号的比例",
     "major_hazards_closed": "重大隐患中已销号的比例",
+    "major_nearby_closed": "周边环境类重大隐患(校园周边治安乱点等)中已销号的比例",
     "drilled_within_year": "近一年内至少开展过一次演练的学校比例",
     "education_within_year": "近一年内有安全教育课记录的学校比例",
 }

@@ -15,7 +15,7 @@ def _held(school):
     category="危化品",
     severity="error",
     title="危险化学品未实行专人保管、双人双锁",
-    source="002 二5(危险品由专人保管,双人双锁); 003 三(六)4",
+    source="002 二5(危险品由专人保管,双人双锁)",
     settings=("chemicals.min_keepers",),
     fields=("chemicals.keepers", "chemicals.double_lock"),
 )

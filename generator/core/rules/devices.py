@@ -33,8 +33,8 @@ def full_time(school, ctx):
 
 
 def required_guards(headcount: int, steps: dict) -> int:
-    """Guards a school of ``headcount`` students and staff needs (公治〔2015〕168号 as cited):
-    fewer than 100: 1; up to 1000: 2; then one more for every 500 or part of it."""
+    """Guards a school of ``headcount`` people needs (公治〔2015〕168号 as cited): fewer than
+    100: 1; up to 1000: 2; then one more for every 500 or part of it."""
     if headcount < steps["small_below"]:
         return steps["small"]
     if headcount <= steps["medium_up_to"]:
@@ -43,25 +43,45 @@ def required_guards(headcount: int, steps: dict) -> int:
     return steps["medium"] + extra
 
 
+def guard_headcount(school, basis: str) -> int:
+    """The people guards are counted for: 师生 (students and staff), 学生, or 走读学生
+    (students less boarders)."""
+    students = int(school.get("profile", "students", default=0))
+    if basis == "学生":
+        return students
+    if basis == "走读学生":
+        return max(students - int(school.get("profile", "boarding_students", default=0)), 0)
+    return school.headcount
+
+
 @rule(
     id="guard.count",
     category="人防",
     severity="error",
     title="专职保安员人数不足",
-    source="中小学幼儿园安全防范工作规范(试行)(公治〔2015〕168号)(据地方文件转引,未核实原文); 002 二3",
-    settings=("guards.min_guards",),
-    fields=("profile.students", "profile.staff", "devices.guards[].full_time"),
+    source="中小学幼儿园安全防范工作规范(试行)(公治〔2015〕168号)(据地方文件转引,未核实原文); "
+    "GB/T 29315-2022(据转述按走读学生计、1000人以上至少3名,未核实原文); 002 二3; "
+    "人数基数和各档人数为规则集设置",
+    settings=("guards.min_guards", "guards.headcount_basis"),
+    fields=(
+        "profile.students",
+        "profile.staff",
+        "profile.boarding_students",
+        "devices.guards[].full_time",
+    ),
 )
 def count(school, ctx):
     steps = ctx.setting("guards.min_guards")
     if steps is None:
         return
-    need = required_guards(school.headcount, steps)
+    basis = ctx.setting("guards.headcount_basis")
+    people = guard_headcount(school, basis)
+    need = required_guards(people, steps)
     have = sum(bool(g.get("full_time")) for _, g in _guards(school))
     if 0 < have < need:  # none at all is guard.full_time's finding
         yield Hit(
             ("devices", "guards"),
-            f"专职保安员 {have} 名,按师生 {school.headcount} 人应至少配备 {need} 名",
+            f"专职保安员 {have} 名,按{basis} {people} 人应至少配备 {need} 名",
         )
 
 
@@ -117,18 +137,23 @@ def patrols(school, ctx):
     category="物防",
     severity="error",
     title="保安防护器械未配齐",
-    source="000 二(二)1(着防刺背心,携带橡胶警棍、警用自卫喷雾和一键报警遥控器); 004 三(一)2(配齐保安器械)",
+    source="004 三(一)2(配齐保安器械); 002 二3(配备必要的安全防护、应急处置装备); "
+    "000 二(二)1(着防刺背心,携带橡胶警棍、警用自卫喷雾和一键报警遥控器); 必配种类为规则集设置",
     settings=("devices.required_equipment",),
     fields=("devices.protective_equipment[].kind", "devices.protective_equipment[].count"),
 )
 def equipment_missing(school, ctx):
-    required = ctx.setting("devices.required_equipment")
+    """No equipment at all is a finding under every rule set (004 三(一)2 配齐保安器械);
+    which kinds are required is the rule set's list (000 names four)."""
     have = {
         e.get("kind")
         for _, e in school.items("devices", "protective_equipment")
         if e.get("count", 0) > 0
     }
-    missing = [k for k in required if k not in have]
+    if not have:
+        yield Hit(("devices", "protective_equipment"), "没有配备保安防护器械")
+        return
+    missing = [k for k in ctx.setting("devices.required_equipment") if k not in have]
     if missing:
         yield Hit(("devices", "protective_equipment"), f"防护器械未配齐:缺少{'、'.join(missing)}")
 
@@ -290,7 +315,8 @@ def key_rooms(school, ctx):
     category="技防",
     severity="error",
     title="视频录像保存天数不足",
-    source="000 二(二)3(存储时间达到90天); GB/T 29315-2012(30天); 天数为规则集设置",
+    source="000 二(二)3(存储时间达到90天); GB/T 29315-2022(替代2012版;基线的30天出自2012版,"
+    "2022版的天数未核实原文); 天数为规则集设置",
     settings=("video.storage_days",),
     fields=("devices.video.storage_days",),
 )
@@ -335,7 +361,7 @@ def video_coverage(school, ctx):
     category="技防",
     severity="error",
     title="一键报警未安装或未与公安机关联网",
-    source="004 三(一)4; 001 五(四); 002 二3; “三个100%”",
+    source="004 三(一)4; 001 五(四)、三(二)3(一键报警装置安装); “三个100%”",
     fields=("devices.one_key_alarm.installed", "devices.one_key_alarm.linked_police"),
 )
 def alarm_linked(school, ctx):

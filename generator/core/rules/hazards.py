@@ -77,7 +77,8 @@ def still_open(school, ctx):
     category="隐患",
     severity="error",
     title="不能立即整改的隐患未落实临时管控措施和盯防人员",
-    source="001 五(三); 000 三(二); 002 四2",
+    source="001 五(三)(一时无法彻底整改的,明确专人盯防,严格落实防控措施); 000 三(二); "
+    "立查立改的7天期限为本项目设定",
     settings=("hazards.immediate_fix_days",),
     fields=(
         "hazards[].immediate",

@@ -15,14 +15,21 @@ from generator.core.rules.base import Hit, rule
     id="resp.leadership_group",
     category="责任",
     severity="error",
-    title="未成立安全工作领导小组",
-    source="002 二1; 004 三(一)1; 000 四(一)",
-    fields=("responsibilities.leadership_group.leader",),
+    title="未成立由校长任组长的安全工作领导小组",
+    source="002 二1(由单位主要领导任组长); 004 三(一)1; 000 四(一)",
+    fields=("responsibilities.leadership_group.leader", "profile.principal"),
 )
 def leadership_group(school, ctx):
-    if not school.get("responsibilities", "leadership_group", "leader"):
+    leader = school.get("responsibilities", "leadership_group", "leader")
+    principal = school.get("profile", "principal")
+    if not leader:
         yield Hit(
             ("responsibilities",), "未成立由校长任组长的安全工作领导小组(责任清单中没有领导小组)"
+        )
+    elif principal and leader != principal:
+        yield Hit(
+            ("responsibilities", "leadership_group", "leader"),
+            "安全工作领导小组的组长不是校长(学校基本信息中的校长):应由学校主要领导任组长",
         )
 
 
@@ -73,7 +80,8 @@ def minor_protection_officer(school, ctx):
     category="责任",
     severity="error",
     title="岗位安全责任书本学年未签订",
-    source="004 三(一)1(学校岗位安全责任率达到100%); 000 二(一)1; 003 三(二)一(一岗双责)",
+    source="004 三(一)1(学校岗位安全责任率达到100%); 000 二(一)1; 003 三(二)三(一岗双责); "
+    "每学年开学后30天内签订为本项目设定",
     settings=("responsibilities.letters_due_days",),
     fields=("responsibilities.posts[].letter_signed",),
 )
@@ -105,7 +113,8 @@ def letters(school, ctx):
     category="责任",
     severity="warning",
     title="未定期召开安全会商",
-    source="002 二1(定期会商制度); 000 二(一)2(定期研究解决安全重大问题的会议制度); 会商间隔为规则集设置",
+    source="002 二1(定期会商制度); 000 二(一)2(定期研究解决安全重大问题的会议制度)、四(三)(月度会商); "
+    "会商间隔为规则集设置,基线的92天(每季度一次)为本项目设定",
     settings=("responsibilities.meeting_max_gap_days",),
     fields=("responsibilities.meetings[].date",),
 )
