@@ -41,7 +41,7 @@ def test_text_lists_findings_with_lines_and_sources(tree):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert (
-        "records/hexi/hx-dier-zhongxue.yaml:147:5: error: 隐患清单 第3项: 重大隐患 H-2026-002(校舍安全)尚未销号"
+        "records/hexi/hx-dier-zhongxue.yaml:151:5: error: 隐患清单 第3项: 重大隐患 H-2026-002(校舍安全)尚未销号"
         "(状态:整改中,整改期限 2027-03-31)(依据:000 二(一)3; 003 三(三); 安全生产事故隐患排查治理暂行规定"
         "(安监总局令16号)第三条)"
     ) in lines
@@ -64,7 +64,7 @@ def test_json_shape(tree):
     assert school["status"] == "重大隐患" and school["categories"]["隐患"] == "重大隐患"
     assert (
         school["findings"][0]["code"] == "hazard.major_open"
-        and school["findings"][0]["line"] == 147
+        and school["findings"][0]["line"] == 151
     )
     assert data["findings"] == []
 
@@ -74,9 +74,9 @@ def test_github_annotations(tree):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        "::error file=records/hexi/hx-dier-zhongxue.yaml,line=147,col=5,title=隐患清单 第3项::重大隐患 H-2026-002"
+        "::error file=records/hexi/hx-dier-zhongxue.yaml,line=151,col=5,title=隐患清单 第3项::重大隐患 H-2026-002"
     )
-    assert lines[1].startswith("::warning file=records/hexi/hx-dier-zhongxue.yaml,line=189,")
+    assert lines[1].startswith("::warning file=records/hexi/hx-dier-zhongxue.yaml,line=193,")
     assert lines[-1] == "::notice title=学校状态::1 所学校(截至 2026-11-23):重大隐患 1 所"
 
 

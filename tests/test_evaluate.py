@@ -106,7 +106,7 @@ def test_sample_findings_say_what_was_planted(sample):
     assert "hazard.major_open" in codes("hx-dier-zhongxue")
     assert codes("hx-beiguan-zhongxue") >= {"device.anti_collision"}
     assert codes("qs-zhiye-jiaoyu") >= {"video.storage"}
-    assert codes("qs-shiqiao-xiaoxue") == {"bus.sign_expired"}
+    assert codes("qs-shiqiao-xiaoxue") == {"bus.sign_expired", "bus.equipment"}
     assert {"risk.none", "plan.missing", "resp.safety_representative"} <= codes("cg-mingde-xuexiao")
     major = next(f for f in by_id["hx-dier-zhongxue"].findings if f.code == "hazard.major_open")
     assert (

@@ -150,3 +150,48 @@ def test_risk_review_date_on_a_leap_day(data, as_of, expected):
     if found:
         assert found[0].message == "风险点 R-01(交通)应于 2028-02-29 复核,已逾期 1 天"
         assert found[0].kind == "overdue"
+
+
+# -- requirements added from the seeds (issue #12) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({}, []),
+        ({"responsibilities__safety_office": False}, ["未设立安全管理工作专职机构(如安全办、保卫处)"]),
+        ({"responsibilities__safety_office": DELETE}, ["未设立安全管理工作专职机构(如安全办、保卫处)"]),
+    ],
+)
+def test_safety_office(data, change, expected):
+    """004 三(一)1: 设立安全管理工作专职机构率达到100%."""
+    assert [h.message for h in hits("resp.safety_office", edit(data, **change), AS_OF)] == expected
+
+
+def test_the_ten_safety_rules(data):
+    """004 三(一)5: the ten named rules; 食堂及食品 and 校车 only where the school has them."""
+    assert hits("resp.safety_rules", data, AS_OF) == []
+    rules = [r for r in data["responsibilities"]["safety_rules"] if r not in ("门卫", "校车")]
+    found = hits("resp.safety_rules", edit(data, responsibilities__safety_rules=rules), AS_OF)
+    assert [h.message for h in found] == ["未建立以下安全管理制度:校车、门卫"]
+    no_bus = edit(data, responsibilities__safety_rules=rules, school_buses=[])
+    assert [h.message for h in hits("resp.safety_rules", no_bus, AS_OF)] == [
+        "未建立以下安全管理制度:门卫"
+    ]
+
+
+@pytest.mark.parametrize("held, expected", [("2026-11-23", 0), ("2026-11-24", 1), (None, 1)])
+def test_warning_education_at_least_once(data, held, expected):
+    """003 三(一)二: 全体教职员工至少开展一次集中警示教育 (a date still to come does not count)."""
+    changed = edit(data, responsibilities__warning_education=held or DELETE)
+    assert len(hits("resp.warning_education", changed, AS_OF)) == expected
+
+
+@pytest.mark.parametrize(
+    "held, expected",
+    [("2025-11-23", []), ("2025-11-22", ["overdue"]), (None, ["open"]), ("2026-11-24", ["open"])],
+)
+def test_safety_talk_each_year(data, held, expected):
+    """003 三(一)三: 每年组织开展一次安全对话谈心 (365 days: the project's choice)."""
+    changed = edit(data, responsibilities__safety_talk=held or DELETE)
+    assert [h.kind for h in hits("resp.safety_talk", changed, AS_OF)] == expected

@@ -62,3 +62,16 @@ def notice_posted(school, ctx):
 def escort_posts(school, ctx):
     if not school.get("police", "escort_posts"):
         yield Hit(("police",), "未设置上下学时段的护学岗")
+
+
+@rule(
+    id="police.legal_counsellor",
+    category="一校一警",
+    severity="warning",
+    title="没有民警兼任法制辅导员",
+    source="004 三(四)2(选派公安民警兼任学校法制辅导员)",
+    fields=("police.legal_counsellor",),
+)
+def legal_counsellor(school, ctx):
+    if school.get("police", "legal_counsellor") is not True:
+        yield Hit(("police",), "没有公安民警兼任学校法制辅导员")

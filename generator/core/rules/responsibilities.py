@@ -131,3 +131,90 @@ def meetings(school, ctx):
             f"最近一次安全会商距今已 {(ctx.as_of - max(dates)).days} 天,超过 {gap} 天",
             "overdue",
         )
+
+
+@rule(
+    id="resp.safety_office",
+    category="责任",
+    severity="error",
+    title="未设立安全管理工作专职机构",
+    source="004 三(一)1(设立安全管理工作专职机构率达到100%)",
+    fields=("responsibilities.safety_office",),
+)
+def safety_office(school, ctx):
+    if school.get("responsibilities", "safety_office") is not True:
+        yield Hit(("responsibilities",), "未设立安全管理工作专职机构(如安全办、保卫处)")
+
+
+SAFETY_RULES = (
+    "安全岗位责任分工",
+    "安全教育",
+    "食堂及食品",
+    "消防",
+    "校舍",
+    "校车",
+    "门卫",
+    "外来车辆登记检查",
+    "隐患排查整改",
+    "治安巡逻突发事件",
+)
+"""The ten safety rules 004 三(一)5 names; 食堂及食品 and 校车 only where the school has them."""
+
+
+@rule(
+    id="resp.safety_rules",
+    category="责任",
+    severity="warning",
+    title="安全管理制度不健全",
+    source="004 三(一)5(学校安全工作制度建设率100%:岗位责任分工、安全教育、食堂及食品、消防、校舍、"
+    "校车、门卫、外来车辆登记检查、隐患排查整改、治安巡逻突发事件等制度)",
+    fields=("responsibilities.safety_rules", "canteen.operated", "school_buses"),
+)
+def safety_rules(school, ctx):
+    have = set(school.get("responsibilities", "safety_rules", default=()) or ())
+    skip = set()
+    if not school.get("canteen", "operated"):
+        skip.add("食堂及食品")
+    if not school.get("school_buses"):
+        skip.add("校车")
+    missing = [r for r in SAFETY_RULES if r not in have and r not in skip]
+    if missing:
+        yield Hit(("responsibilities",), f"未建立以下安全管理制度:{'、'.join(missing)}")
+
+
+@rule(
+    id="resp.warning_education",
+    category="责任",
+    severity="warning",
+    title="未组织教职员工事故警示教育",
+    source="003 三(一)二(各学校组织全体教职员工,至少开展一次集中警示教育)",
+    fields=("responsibilities.warning_education",),
+)
+def warning_education(school, ctx):
+    held = parse_date(school.get("responsibilities", "warning_education"))
+    if held is None or held > ctx.as_of:
+        yield Hit(("responsibilities",), "没有组织全体教职员工开展集中事故警示教育的记录")
+
+
+@rule(
+    id="resp.safety_talk",
+    category="责任",
+    severity="warning",
+    title="本年度未开展安全对话谈心",
+    source="003 三(一)三(每年组织开展一次安全对话谈心活动); 按365天计为本项目设定",
+    settings=("responsibilities.talk_max_gap_days",),
+    fields=("responsibilities.safety_talk",),
+)
+def safety_talk(school, ctx):
+    gap = ctx.setting("responsibilities.talk_max_gap_days")
+    if gap is None:
+        return
+    held = parse_date(school.get("responsibilities", "safety_talk"))
+    if held is None or held > ctx.as_of:
+        yield Hit(("responsibilities",), "没有主要负责人与教职员工安全对话谈心的记录")
+    elif ctx.as_of > held + timedelta(days=gap):
+        yield Hit(
+            ("responsibilities", "safety_talk"),
+            f"最近一次安全对话谈心在 {held},已超过 {gap} 天(应于 {held + timedelta(days=gap)} 前再次开展)",
+            "overdue",
+        )
