@@ -20,6 +20,7 @@ from generator.core.dates import add_months
 from generator.core.evaluate import SchoolResult, evaluate_school
 from generator.core.load import Document, parse
 from generator.core.rules import RULES, Context, SchoolView
+from generator.core.rules.responsibilities import SAFETY_RULES
 from generator.core.ruleset import RuleSet, _merge, load_rule_set
 
 
@@ -75,6 +76,10 @@ def compliant(
             "leadership_group": {"leader": "甲校长", "established": "2020-09-01"},
             "safety_representative": {"name": "乙主任", "full_time": True},
             "minor_protection_officer": {"name": "丙老师"},
+            "safety_office": True,
+            "safety_rules": list(SAFETY_RULES),
+            "warning_education": _d(as_of - timedelta(days=1)),
+            "safety_talk": _d(as_of - timedelta(days=1)),
             "posts": [
                 {
                     "post": "门卫",
@@ -121,6 +126,13 @@ def compliant(
             "guards": [{"name": f"保安{i}", "full_time": True, "certified": True} for i in (1, 2)],
             "duty_24h": True,
             "patrols_per_day": 6,
+            "peak_extra_guards": True,
+            "dorm_managers": 2,
+            "handover_log": True,
+            "patrol_log": True,
+            "electronic_patrol": True,
+            "fire_acceptance": True,
+            "fire_duty_certified": True,
             "closed_campus": True,
             "protective_equipment": [
                 {"kind": "防刺背心", "count": 2},
@@ -134,8 +146,15 @@ def compliant(
                 "key_areas_covered": True,
                 "storage_days": 90,
                 "linked_police": True,
+                "keeper_assigned": True,
+                "daily_check": True,
             },
-            "one_key_alarm": {"installed": True, "linked_police": True},
+            "one_key_alarm": {
+                "installed": True,
+                "linked_police": True,
+                "last_tested": _d(as_of - timedelta(days=1)),
+            },
+            "perimeter_alarm": {"installed": True},
             "fire_equipment": [
                 {
                     "kind": "灭火器",
@@ -159,6 +178,7 @@ def compliant(
             "station": "测试派出所",
             "duty_phone": "010-12345678",
             "duties": "指导学校安全防范工作。",
+            "legal_counsellor": True,
             "complaint_phone": "12389",
             "notice_posted": "2020-09-01",
             "escort_posts": [{"period": "早", "start": "07:20", "end": "08:00"}],
@@ -170,6 +190,8 @@ def compliant(
                 "revised": _d(as_of - timedelta(days=100)),
             }
         ],
+        "emergency_supplies": {"stocked": True, "last_checked": _d(as_of - timedelta(days=1))},
+        "student_support": {"hotline_posted": True, "help_line": True},
         "safety_education": [
             {"date": _d(date(m.year, m.month, 2)), "topic": "安全教育", "hours": 2}
             for m in reversed(past)
@@ -179,9 +201,13 @@ def compliant(
                 "plate": "测A·00001",
                 "sign_valid_until": _d(as_of + timedelta(days=365)),
                 "seats": 19,
+                "gps": True,
+                "escort": True,
                 "driver": {
                     "name": "己师傅",
                     "licence_valid_until": _d(as_of + timedelta(days=365)),
+                    "qualification_valid_until": _d(as_of + timedelta(days=365)),
+                    "matches_sign": True,
                     "driving_years": 10,
                     "age": 40,
                 },
@@ -196,12 +222,20 @@ def compliant(
             "sample_grams": 125,
             "sample_hours": 48,
             "sample_log": True,
+            "staff_health_certified": True,
+            "purchase_records": True,
+            "flue_cleaned": _d(as_of - timedelta(days=1)),
+            "gas_safety": True,
+            "lpg_store": "不使用液化气",
         },
         "chemicals": {
             "held": True,
             "keepers": ["庚老师", "辛老师"],
             "double_lock": True,
             "ledger": True,
+            "last_checked": _d(as_of - timedelta(days=1)),
+            "lab_admission": True,
+            "waste_disposal": True,
         },
         "special_equipment": [
             {
@@ -211,6 +245,14 @@ def compliant(
                 "last_maintenance": _d(as_of - timedelta(days=3)),
                 "operator_certified": True,
             }
+        ],
+        "buildings": [
+            {"name": "1号教学楼", "safety_grade": "A", "in_use": True,
+             "last_checked": _d(as_of - timedelta(days=1))}
+        ],  # fmt: skip
+        "hazard_checks": [
+            {"date": _d(s.start - timedelta(days=3)), "kind": "开学前排查", "hazards_found": 0}
+            for s in _semesters(as_of)
         ],
         "inspections": [
             {
@@ -223,7 +265,7 @@ def compliant(
         ],
         "reports": {
             "monthly": [
-                {"month": f"{m.year}-{m.month:02d}", "submitted": _d(date(m.year, m.month, 2))}
+                {"month": f"{m.year}-{m.month:02d}", "submitted": _d(date(m.year, m.month, 1))}
                 for m in reversed(past)
             ],
             "annual": [
@@ -233,6 +275,20 @@ def compliant(
             ],
         },
     }
+
+
+def _semesters(as_of: date) -> list:
+    """The semesters begun by ``as_of`` (of every shipped rule set's calendar), latest two
+    school years: a 开学前排查 three days before each."""
+    from generator.core.ruleset import available
+
+    out = set()
+    for name in available():
+        cal = load_rule_set(name).calendar
+        year = cal.school_year_of(as_of)
+        for y in (year - 1, year):
+            out.update(s for s in cal.semesters_of(y) if s.start - timedelta(days=3) <= as_of)
+    return sorted(out, key=lambda s: s.start)
 
 
 def private_values(data: dict) -> set[str]:

@@ -41,7 +41,7 @@ def test_text_lists_findings_with_lines_and_sources(tree):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert (
-        "records/hexi/hx-dier-zhongxue.yaml:147:5: error: 隐患清单 第3项: 重大隐患 H-2026-002(校舍安全)尚未销号"
+        "records/hexi/hx-dier-zhongxue.yaml:151:5: error: 隐患清单 第3项: 重大隐患 H-2026-002(校舍安全)尚未销号"
         "(状态:整改中,整改期限 2027-03-31)(依据:000 二(一)3; 003 三(三); 安全生产事故隐患排查治理暂行规定"
         "(安监总局令16号)第三条)"
     ) in lines
@@ -50,7 +50,8 @@ def test_text_lists_findings_with_lines_and_sources(tree):
         lines[-1] == "27 所学校(截至 2026-11-23):重大隐患 1 所、逾期 10 所、待整改 6 所、达标 10 所"
     )
     assert any(
-        line.startswith("河西区(longhua)未达标:") and "重大隐患整治率" in line for line in lines
+        line.startswith("河西区(longhua)未达标:") and "一键报警和视频监控与公安联网率" in line
+        for line in lines
     )
 
 
@@ -63,7 +64,7 @@ def test_json_shape(tree):
     assert school["status"] == "重大隐患" and school["categories"]["隐患"] == "重大隐患"
     assert (
         school["findings"][0]["code"] == "hazard.major_open"
-        and school["findings"][0]["line"] == 147
+        and school["findings"][0]["line"] == 151
     )
     assert data["findings"] == []
 
@@ -73,9 +74,9 @@ def test_github_annotations(tree):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        "::error file=records/hexi/hx-dier-zhongxue.yaml,line=147,col=5,title=隐患清单 第3项::重大隐患 H-2026-002"
+        "::error file=records/hexi/hx-dier-zhongxue.yaml,line=151,col=5,title=隐患清单 第3项::重大隐患 H-2026-002"
     )
-    assert lines[1].startswith("::warning file=records/hexi/hx-dier-zhongxue.yaml,line=189,")
+    assert lines[1].startswith("::warning file=records/hexi/hx-dier-zhongxue.yaml,line=193,")
     assert lines[-1] == "::notice title=学校状态::1 所学校(截至 2026-11-23):重大隐患 1 所"
 
 
@@ -86,7 +87,8 @@ def test_markdown_summary_for_a_reviewer(tree):
     assert md.startswith("### 安全档案检查结果(截至 2026-11-23)\n")
     assert "| 🔴 重大隐患 | 河西区第二中学(`hx-dier-zhongxue`) | hexi | 隐患 | 1 | 1 |" in md
     assert "#### 河西区 达标率(规则集 `longhua`,9 所学校)" in md
-    assert "| 重大隐患整治率 | 0.0%(0/1) | 100% | 未达标 | 004 三(二)4 |" in md
+    assert "| 一键报警和视频监控与公安联网率 | 88.9%(8/9) | 100% | 未达标 | 004 三(一)4; 001 五(四) |" in md
+    assert "| 校园周边重大隐患整治率 | — | 100% | — | 004 三(二)4(校园周边治安复杂场所、治安乱点) |" in md
     assert "### 问题清单" in md and "hazard.major_open" in md
 
 
@@ -182,7 +184,7 @@ def test_rules_option_and_as_of(tree):
         (["--as-of", "20261123"], "不是有效日期"),
         (
             ["--rules", "nowhere"],
-            "--rules:未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-003",
+            "--rules:未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-001、plan-002、plan-003",
         ),
         (["--format", "xml"], "“xml”不是可选的值"),
         (["--fail-on", "sometimes"], "“sometimes”不是可选的值"),

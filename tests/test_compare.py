@@ -93,7 +93,7 @@ def test_the_summary_for_the_reviewer_is_markdown_in_chinese(repo):
     assert (
         "| 城关第一小学<br>`records/chengguan/cg-diyi-xiaoxue.yaml` | 修改 | 逾期 → 达标 |" in out
     )
-    assert "✅ 已解决 应急演练:2026年10月没有应急演练记录" in out
+    assert "✅ 已解决 应急演练:2026年10月没有应急疏散演练记录" in out
     assert "全部修改过的档案通过校验" in out
 
 

@@ -49,3 +49,36 @@ def test_write_reports_whether_it_changed(tmp_path):
     assert write(out) is True
     assert write(out) is False
     assert out.read_text(encoding="utf-8") == render()
+
+
+def test_every_seed_requirement_is_listed_once_with_how_it_is_checked():
+    from generator.core.ruleset import load_rule_set
+    from generator.devtools.coverage import requirement_counts
+    from generator.devtools.requirements import REQUIREMENTS
+
+    rates = {r.id for r in load_rule_set("national").rates}
+    keys = [(source, requirement) for source, requirement, _ in REQUIREMENTS]
+    assert len(keys) == len(set(keys))
+    for source, requirement, how in REQUIREMENTS:
+        assert re.match(r"00[0-4] [一二三四五六七八九十]", source), source
+        if isinstance(how, str):
+            assert how, requirement
+            continue
+        for name in how:
+            assert (name[5:] in rates) if name.startswith("rate:") else (name in RULES), name
+    counts = requirement_counts()
+    assert counts["rules"] + counts["rates"] >= 110  # issue #12
+    assert counts["total"] == counts["rules"] + counts["rates"] + counts["not_checkable"]
+    page = render()
+    assert (
+        f"种子文件中的 {counts['total']} 项要求:{counts['rules'] + counts['rates']} 项由规则或达标率检查"
+        in page
+    )
+
+
+def test_every_rule_that_cites_a_seed_checks_a_listed_requirement():
+    from generator.devtools.requirements import REQUIREMENTS
+
+    listed = {h for _, _, how in REQUIREMENTS if not isinstance(how, str) for h in how}
+    citing = {rule_id for pairs in seed_citations().values() for _, rule_id in pairs}
+    assert citing <= listed, sorted(citing - listed)

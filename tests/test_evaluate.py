@@ -106,7 +106,7 @@ def test_sample_findings_say_what_was_planted(sample):
     assert "hazard.major_open" in codes("hx-dier-zhongxue")
     assert codes("hx-beiguan-zhongxue") >= {"device.anti_collision"}
     assert codes("qs-zhiye-jiaoyu") >= {"video.storage"}
-    assert codes("qs-shiqiao-xiaoxue") == {"bus.sign_expired"}
+    assert codes("qs-shiqiao-xiaoxue") == {"bus.sign_expired", "bus.equipment"}
     assert {"risk.none", "plan.missing", "resp.safety_representative"} <= codes("cg-mingde-xuexiao")
     major = next(f for f in by_id["hx-dier-zhongxue"].findings if f.code == "hazard.major_open")
     assert (
@@ -138,14 +138,8 @@ def test_district_rates(sample):
     assert sum(hexi.status_counts.values()) == len(hexi.schools) == 9
     assert hexi.status_counts["重大隐患"] == 1
     rates = {r.id: r for r in hexi.rates}
-    major = rates["major_hazards_fixed"]
-    assert (major.numerator, major.denominator, major.value, major.target, major.met) == (
-        0,
-        1,
-        0.0,
-        1.0,
-        False,
-    )
+    major = rates["major_hazards_fixed"]  # 004 三(二)4: the surroundings, not the campus
+    assert (major.numerator, major.denominator, major.value, major.met) == (0, 0, None, None)
     assert rates["alarm_video_linked"].numerator == 8 and rates["alarm_video_linked"].met is False
     assert (
         rates["hazards_on_time"].target == 0.95 and rates["hazards_on_time"].source == "004 三(一)4"
@@ -350,3 +344,24 @@ def test_journey_1_recording_a_drill_clears_the_finding(tmp_path):
     assert records.findings == []
     after = evaluate(records, AS_OF, districts=False)
     assert after.schools[0].findings == [] and after.schools[0].status == "达标"
+
+
+@pytest.mark.parametrize(
+    "category, status, closed, expected",
+    [
+        ("周边环境", "整改中", None, (0, 1)),
+        ("周边环境", "已销号", "2026-11-22", (1, 1)),
+        ("周边环境", "已销号", "2026-11-24", (0, 1)),  # closed the day after: open then
+        ("校舍安全", "整改中", None, (0, 0)),  # on campus: not what 004 三(二)4 measures
+    ],
+)
+def test_major_hazards_fixed_counts_the_surroundings_only(category, status, closed, expected):
+    as_of = date(2026, 11, 23)
+    data = compliant(as_of)
+    hazard = edit(data["hazards"][0], id="H-02", grade="重大", category=category, status=status)
+    hazard.pop("closed")
+    if closed:
+        hazard["closed"] = closed
+    data["hazards"].append(hazard)
+    result = evaluate_one(data, as_of, lines=False)
+    assert result.rate_parts["major_hazards_fixed"] == expected

@@ -25,14 +25,18 @@ from generator.site.build import build
 
 AS_OF = date(2026, 11, 23)
 
-# Private fields whose values cannot carry a canary: a yes/no says nothing by itself, and an
-# age is at most 80, which any page may show as another number.
+# Private fields whose values cannot carry a canary: a yes/no says nothing by itself, a list of
+# fixed names takes no made-up value, and an age is at most 80, which any page may show as
+# another number.
 NO_CANARY = {
     ("responsibilities", "safety_representative", "full_time"): "是/否",
     ("hazards", 0, "funds", "secured"): "是/否",
     ("devices", "key_rooms", 0, "guard_rail"): "是/否",
     ("devices", "key_rooms", 0, "alarm"): "是/否",
     ("school_buses", 0, "driver", "age"): "至多 80",
+    ("responsibilities", "safety_office"): "是/否",
+    ("responsibilities", "safety_rules"): "可选值(制度名称)",
+    ("school_buses", 0, "driver", "matches_sign"): "是/否",
 }
 
 

@@ -149,19 +149,36 @@ def everything_wrong(as_of: date) -> tuple[dict, dict]:
     dev.update(
         duty_24h=False, patrols_per_day=3, closed_campus=False, anti_collision={"installed": False}
     )
+    for key in ("peak_extra_guards", "dorm_managers", "handover_log", "electronic_patrol",
+                "fire_acceptance"):
+        del dev[key]  # fmt: skip
+    dev["fire_duty_certified"] = False
+    dev["perimeter_alarm"] = {"installed": False}
+    a["profile"]["boarding"] = True
+    a["buildings"] = []
+    a["hazard_checks"] = []
+    del a["emergency_supplies"]
+    a["student_support"] = {}
+    a["group_transport"] = [{"date": "2026-10-10", "qualified": False, "filed": True}]
     dev["fire_equipment"][0].update(next_inspection="2026-11-01", failed=2)
     dev["fire_equipment"][1]["national_standard"] = False
     dev["key_rooms"][0]["guard_rail"] = False
-    dev["video"].update(storage_days=30, linked_police=False, key_areas_covered=False)
-    dev["one_key_alarm"]["linked_police"] = False
+    dev["video"].update(storage_days=30, linked_police=False, key_areas_covered=False,
+                        daily_check=False)  # fmt: skip
+    dev["one_key_alarm"].update(linked_police=False, last_tested="2026-09-01")
     for key in ("badge_no", "notice_posted"):
         del a["police"][key]
     a["police"]["escort_posts"] = []
+    del a["police"]["legal_counsellor"]
     bus = a["school_buses"][0]
     bus["sign_valid_until"] = "2026-10-01"
-    bus["driver"].update(licence_valid_until="2026-10-01", age=70)
+    bus["driver"].update(licence_valid_until="2026-10-01", age=70, matches_sign=False)
+    bus["gps"] = False
     a["canteen"].update(accompanied_meals_recorded=False, sample_grams=100, open_kitchen=False,
-                        licence_valid_until="2026-10-01")  # fmt: skip
+                        licence_valid_until="2026-10-01", staff_health_certified=False,
+                        purchase_records=False, flue_cleaned="2026-01-01",
+                        lpg_store="不规范")  # fmt: skip
+    a["chemicals"].update(last_checked="2026-01-01", lab_admission=False)
     a["chemicals"].update(keepers=["庚老师"], double_lock=False, ledger=False)
     a["special_equipment"][0].update(operator_certified=False, next_inspection="2026-11-01",
                                      last_maintenance="2026-10-01")  # fmt: skip
@@ -184,6 +201,13 @@ def everything_wrong(as_of: date) -> tuple[dict, dict]:
     b["devices"]["protective_equipment"][2]["expires"] = "2026-12-01"
     b["school_buses"][0]["sign_valid_until"] = "2026-12-01"
     b["canteen"]["last_accompanied_meal"] = "2026-10-01"
+    b["responsibilities"]["safety_talk"] = "2025-11-01"
+    b["responsibilities"]["safety_rules"] = ["消防"]
+    del b["responsibilities"]["safety_office"]
+    del b["responsibilities"]["warning_education"]
+    b["buildings"][0].update(safety_grade="D", last_checked="2025-11-01")
+    b["special_equipment"][0]["kind"] = "锅炉"
+    b["school_buses"][0]["driver"]["qualification_valid_until"] = "2026-12-01"
     b["special_equipment"][0]["next_inspection"] = "2026-12-01"
     b["inspections"].append(
         {"id": "I-99", "date": "2026-11-20", "by": "公安机关", "hazards_found": 3}
@@ -201,6 +225,7 @@ STRICT = {  # every rule switched on: longhua's semesters plus the others' dutie
     "video": {"storage_days": 90},
     "police": {"notice_fields": ["officer", "badge_no", "station", "duty_phone"]},
     "reports": {"monthly_due_day": 10, "annual_due": "12-15"},
+    "inspections": {"per_semester": 2, "term_edge_days": 30},
 }
 
 

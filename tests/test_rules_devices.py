@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from generator.core.rules.devices import required_guards
-from tests.dossiers import compliant, edit, hits
+from tests.dossiers import DELETE, compliant, edit, hits, rule_set
 
 AS_OF = date(2026, 11, 23)
 
@@ -80,6 +80,21 @@ def test_required_equipment_is_jizhous(data):
     assert hits("device.equipment_missing", data, AS_OF) == []
     [hit] = hits("device.equipment_missing", data, AS_OF, "jizhou")
     assert hit.message == "防护器械未配齐:缺少防刺背心、橡胶警棍"
+
+
+@pytest.mark.parametrize("rules", ["national", "longhua", "jizhou", "plan-001", "plan-002"])
+@pytest.mark.parametrize("count, expected", [(0, 1), (1, 0)])
+def test_no_equipment_at_all_is_found_under_every_rule_set(data, rules, count, expected):
+    """004 三(一)2 配齐保安器械: an empty list passed under longhua, the seed it cites."""
+    data["devices"]["protective_equipment"] = [
+        {"kind": k, "count": count} for k in ("防刺背心", "橡胶警棍", "防卫喷雾", "一键报警遥控器")
+    ]
+    found = hits("device.equipment_missing", data, AS_OF, rules)
+    assert [h.message for h in found] == ["没有配备保安防护器械"] * expected
+    data["devices"]["protective_equipment"] = []
+    assert [h.message for h in hits("device.equipment_missing", data, AS_OF, rules)] == [
+        "没有配备保安防护器械"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -200,3 +215,96 @@ def test_video_coverage(data):
     assert (
         len(hits("video.coverage", edit(data, devices__video__key_areas_covered=False), AS_OF)) == 1
     )
+
+
+@pytest.mark.parametrize("boarders, expected", [(101, []), (100, ["按走读学生 1000 人应至少配备 3 名"])])
+def test_guard_count_base_and_thresholds_are_settings(data, boarders, expected):
+    """GB/T 29315-2022 as reported (unverified): non-boarding students, at least 3 at 1,000."""
+    reported = rule_set(
+        guards={
+            "headcount_basis": "走读学生",
+            "min_guards": {"small_below": 100, "small": 1, "medium_up_to": 999, "medium": 2,
+                           "extra_per": 500},
+        }
+    )  # fmt: skip
+    data["profile"].update(students=1100, staff=200, boarding_students=boarders)
+    found = hits("guard.count", data, AS_OF, reported)
+    assert [h.message.split(",")[1] for h in found] == expected
+
+
+# -- requirements added from the seeds (issue #12) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rule_id, change, expected",
+    [
+        ("guard.peak_hours", {"devices__peak_extra_guards": False}, "上学、放学时段校门口未叠加保安力量"),
+        ("guard.logs", {"devices__patrol_log": DELETE}, "保安巡查登记制度未落实"),
+        ("guard.logs", {"devices__handover_log": False, "devices__patrol_log": False},
+         "保安交接登记、巡查登记制度未落实"),
+        ("device.fire_acceptance", {"devices__fire_acceptance": DELETE},
+         "学校建筑物和场所未依法通过消防验收或办理消防备案"),
+        ("device.fire_duty", {"devices__fire_duty_certified": False},
+         "消防控制室值班人员未按规定配备或未持证上岗"),
+        ("video.upkeep", {"devices__video__daily_check": False}, "视频监控系统未每日巡查设备运行"),
+        ("video.upkeep", {"devices__video__keeper_assigned": DELETE, "devices__video__daily_check": DELETE},
+         "视频监控系统未安排专人负责、未每日巡查设备运行"),
+        ("alarm.perimeter", {"devices__perimeter_alarm__installed": False}, "校园周界未安装入侵报警装置"),
+        ("device.electronic_patrol", {"devices__electronic_patrol": False}, "未配备电子巡查(巡更)系统"),
+    ],
+)  # fmt: skip
+def test_flags_the_seeds_ask_for(data, rule_id, change, expected):
+    assert hits(rule_id, data, AS_OF) == []
+    assert [h.message for h in hits(rule_id, edit(data, **change), AS_OF)] == [expected]
+
+
+def test_fire_duty_is_not_asked_of_a_school_without_a_control_room(data):
+    assert hits("device.fire_duty", edit(data, devices__fire_duty_certified=DELETE), AS_OF) == []
+
+
+@pytest.mark.parametrize(
+    "boarding, managers, expected", [(True, 1, 0), (True, 0, 1), (True, None, 1), (False, None, 0)]
+)
+def test_dorm_managers_at_boarding_schools(data, boarding, managers, expected):
+    """002 二3: 寄宿制校园设专职宿舍管理员."""
+    changed = edit(data, profile__boarding=boarding, devices__dorm_managers=managers
+                   if managers is not None else DELETE)  # fmt: skip
+    assert len(hits("guard.dorm_managers", changed, AS_OF)) == expected
+
+
+@pytest.mark.parametrize(
+    "tested, expected", [("2026-10-23", []), ("2026-10-22", ["overdue"]), (None, ["open"])]
+)
+def test_one_key_alarm_tested_monthly(data, tested, expected):
+    """31 days between tests: the project's choice."""
+    changed = edit(data, devices__one_key_alarm__last_tested=tested or DELETE)
+    assert [h.kind for h in hits("alarm.tested", changed, AS_OF)] == expected
+    changed["devices"]["one_key_alarm"]["installed"] = False  # alarm.linked's finding
+    assert hits("alarm.tested", changed, AS_OF) == []
+
+
+@pytest.mark.parametrize(
+    "grade, in_use, expected", [("C", True, 0), ("D", True, 1), ("D", None, 1), ("D", False, 0)]
+)
+def test_no_dangerous_building_in_use(data, grade, in_use, expected):
+    """003 三(五)三: 校内无D级危房."""
+    building = data["buildings"][0]
+    building["safety_grade"] = grade
+    if in_use is None:
+        del building["in_use"]
+    else:
+        building["in_use"] = in_use
+    found = hits("building.dangerous", data, AS_OF)
+    assert len(found) == expected
+    assert all(h.path == ("buildings", 0, "safety_grade") for h in found)
+
+
+@pytest.mark.parametrize("checked, expected", [("2025-11-23", []), ("2025-11-22", ["overdue"])])
+def test_buildings_checked_each_year(data, checked, expected):
+    """003 三(六)6 校舍年检 (365 days: the project's choice)."""
+    data["buildings"][0]["last_checked"] = checked
+    assert [h.kind for h in hits("building.yearly_check", data, AS_OF)] == expected
+    data["buildings"] = []
+    assert [h.message for h in hits("building.yearly_check", data, AS_OF)] == [
+        "没有校舍安全台账(校舍安全鉴定等级和年度检查)"
+    ]

@@ -43,8 +43,21 @@ def test_monthly_message():
     [hit] = hits("drill.frequency", school([]), date(2026, 11, 1))
     assert (
         hit.message
-        == "2026年10月没有应急演练记录:小学应每月至少组织一次应急疏散演练(应于 2026-10-31 前完成)"
+        == "2026年10月没有应急疏散演练记录(消防疏散、地震疏散、防踩踏):小学应每月至少组织一次"
+        "应急疏散演练(应于 2026-10-31 前完成)"
     )
+
+
+@pytest.mark.parametrize(
+    "kind, scope, expected",
+    [("食品安全", "部分", 1), ("防溺水", "全校", 1), ("防踩踏", "部分", 0), ("地震疏散", "全校", 0)],
+)
+def test_only_an_evacuation_drill_clears_the_month(kind, scope, expected):
+    """003 三(四)二 asks for 应急疏散演练: a food-safety drill of five people does not count."""
+    october = {"date": "2026-10-20", "kind": kind, "scope": scope, "participants": 5}
+    data = school([drill("2026-09-15"), october])
+    assert len(hits("drill.frequency", data, date(2026, 11, 1))) == expected
+    assert hits("drill.frequency", data, date(2026, 10, 31)) == []  # October not yet due
 
 
 def test_vacation_months_are_not_required():
@@ -85,12 +98,13 @@ def test_kindergarten_quarterly(as_of, expected):
     found = hits("drill.frequency", data, as_of)
     assert len(found) == expected
     if found and as_of < date(2027, 1, 1):
-        assert found[0].message.startswith("2026年第3季度没有应急演练记录:幼儿园应每季度")
+        assert found[0].message.startswith("2026年第3季度没有应急疏散演练记录(消防疏散、地震疏散、防踩踏):幼儿园应每季度")
 
 
-def test_no_frequency_where_the_rule_set_sets_none():
+def test_frequency_per_stage_and_rule_set():
     assert hits("drill.frequency", school([], stage="职业学校"), date(2026, 11, 23)) == []
-    assert hits("drill.frequency", school([]), date(2026, 11, 23), "longhua") == []
+    # 004 三(三)2 adds drills a semester on top of the monthly one, it does not repeal it
+    assert len(hits("drill.frequency", school([]), date(2026, 11, 23), "longhua")) == 1
     assert len(hits("drill.frequency", school([]), date(2026, 11, 23), "plan-003")) == 1
 
 

@@ -166,3 +166,39 @@ def test_inspection_findings_registered():
     )  # before the inspection
     data["inspections"][-1]["hazards_found"] = 1
     assert hits("hazard.inspection_registered", data, AS_OF) == []
+
+
+
+def test_funds_of_a_hazard_not_fixed_at_once_must_be_written():
+    """002 四2: 整改计划包含……资金落实: no funds field is a finding, unless fixed at once."""
+    data = with_hazard(immediate=False)
+    data["hazards"][1].pop("funds", None)
+    found = hits("hazard.funds", data, AS_OF)
+    assert [(h.path, h.message) for h in found] == [
+        (("hazards", 1), "隐患 H-09 的整改计划没有写明资金落实情况")
+    ]
+    assert hits("hazard.funds", edit(data, hazards__1__immediate=True), AS_OF) == []
+
+
+# plan-003's calendar (national's dates): the 2026-2027 first semester begins 2026-09-01.
+@pytest.mark.parametrize(
+    "checked, as_of, expected",
+    [
+        ("2026-08-01", date(2026, 9, 1), ["2026-2027学年第一学期"]),  # 31 days before: too early
+        ("2026-08-02", date(2026, 9, 1), []),  # 30 days before
+        ("2026-09-01", date(2026, 9, 1), []),  # on the first day
+        ("2026-09-02", date(2026, 9, 2), ["2026-2027学年第一学期"]),  # after term began
+        ("2026-08-20", date(2026, 8, 31), []),  # still the spring semester's check that counts
+    ],
+)
+def test_pre_term_hazard_check(checked, as_of, expected):
+    """003 三(三): 春、秋季开学前集中组织开展一次安全隐患排查."""
+    data = compliant(as_of)
+    data["hazard_checks"] = [
+        {"date": "2026-02-27", "kind": "开学前排查"},
+        {"date": checked, "kind": "开学前排查"},
+        {"date": "2026-08-30", "kind": "专项排查"},  # not a pre-term check
+    ]
+    found = hits("hazard.pre_term_check", data, as_of, "plan-003")
+    assert [h.message.split("开学前")[0] for h in found] == expected
+    assert all(h.kind == "overdue" for h in found)

@@ -38,13 +38,46 @@ def test_monthly_report_by_the_tenth(as_of, expected):
         assert found[0].kind == "overdue" and found[0].path == ("reports", "monthly")
 
 
-def test_monthly_report_late_or_in_the_future():
-    data = reports(monthly=[("2026-11", "2026-11-15")])  # sent late, but sent
-    assert hits("report.monthly", data, date(2026, 11, 15), "plan-003") == []
-    assert (
-        len(hits("report.monthly", data, date(2026, 11, 14), "plan-003")) == 1
-    )  # not yet sent that day
+@pytest.mark.parametrize(
+    "submitted, expected",
+    [
+        ("2026-11-10", None),  # the last day in time
+        ("2026-11-11", "2026-11-11 才报送(逾期)"),  # 按时: a late report does not clear it
+    ],
+)
+def test_monthly_report_sent_late_is_still_a_finding(submitted, expected):
+    data = reports(monthly=[("2026-11", submitted)])
+    found = hits("report.monthly", data, AS_OF, "plan-003")
+    assert [h.message.split(",")[-1] for h in found] == ([expected] if expected else [])
+    assert all(h.kind == "overdue" for h in found)
+
+
+def test_monthly_report_in_the_future():
+    data = reports(monthly=[("2026-11", "2026-11-15")])
+    assert len(hits("report.monthly", data, date(2026, 11, 14), "plan-003")) == 1  # not yet sent
     assert hits("report.monthly", reports(), AS_OF) == []  # national asks no monthly report
+
+
+@pytest.mark.parametrize(
+    "as_of, expected",
+    [
+        (date(2026, 12, 1), None),  # 001 四(二): 每月1日前上传
+        (date(2026, 12, 2), "2026年12月的隐患排查整治清单月报(月份 2026-12)应于 2026-12-01 前报送,没有报送记录"),
+    ],
+)
+def test_monthly_report_by_the_first_under_plan_001(as_of, expected):
+    data = reports(monthly=[("2026-11", "2026-11-01")])
+    found = hits("report.monthly", data, as_of, "plan-001")
+    assert [h.message for h in found] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "as_of, expected", [(date(2026, 12, 10), 0), (date(2026, 12, 11), 1)]
+)
+def test_annual_summary_by_10_december_under_plan_001(as_of, expected):
+    """001 四(三): 于12月10日前将……工作总结报送."""
+    data = reports(annual=[(2025, "2025-12-10")])
+    assert len(hits("report.annual", data, as_of, "plan-001")) == expected
 
 
 @pytest.mark.parametrize(
@@ -82,3 +115,34 @@ def test_two_inspections_a_semester(as_of, expected):
     found = hits("report.inspections", data, as_of, "longhua")
     assert [h.message for h in found] == ([expected] if expected else [])
     assert hits("report.inspections", data, as_of, "national") == []
+
+
+def _visits(*days):
+    data = compliant(AS_OF)
+    data["inspections"] = [
+        {"id": f"I-{i}", "date": d, "by": "教育部门", "hazards_found": 0} for i, d in enumerate(days)
+    ]
+    return data
+
+
+# plan-001's calendar: 2025-2026 second semester 2026-02-24 to 2026-07-03, then 2026-2027
+# first semester from 2026-09-01; it keeps 30 days at each edge.
+SPRING_OPEN, SPRING_CLOSE, AUTUMN_OPEN = "2026-03-25", "2026-06-04", "2026-09-30"
+
+
+@pytest.mark.parametrize(
+    "days, as_of, expected",
+    [
+        ((SPRING_OPEN, SPRING_CLOSE, AUTUMN_OPEN), date(2026, 11, 23), []),
+        (("2026-03-26", SPRING_CLOSE, AUTUMN_OPEN), date(2026, 11, 23), ["第二学期开学初"]),
+        ((SPRING_OPEN, "2026-06-03", AUTUMN_OPEN), date(2026, 11, 23), ["第二学期放假前"]),
+        ((SPRING_OPEN, SPRING_CLOSE, "2026-10-01"), date(2026, 11, 23), ["第一学期开学初"]),
+        ((SPRING_OPEN, SPRING_CLOSE), date(2026, 9, 30), []),  # the opening window still runs
+        ((SPRING_OPEN, SPRING_CLOSE), date(2026, 10, 1), ["第一学期开学初"]),
+    ],
+)
+def test_supervision_at_the_start_and_end_of_each_term(days, as_of, expected):
+    """001 五(五): 责任督学在学期放假前、开学初重点督导."""
+    found = hits("report.term_supervision", _visits(*days), as_of, "plan-001")
+    assert [h.message.split("学年")[1].split("(")[0] for h in found] == expected
+    assert hits("report.term_supervision", _visits(), as_of) == []  # national: not asked

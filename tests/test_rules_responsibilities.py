@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.dossiers import DELETE, compliant, edit, hits, rule_set
+from tests.dossiers import DELETE, compliant, edit, hits
 
 AS_OF = date(2026, 11, 23)
 
@@ -88,18 +88,44 @@ def test_letters_unsigned_and_no_posts(data):
 
 
 @pytest.mark.parametrize(
-    "as_of, expected", [(date(2026, 12, 22), 0), (date(2026, 12, 23), 0), (date(2026, 12, 24), 1)]
+    "rules, as_of, expected",
+    [
+        ("jizhou", date(2026, 12, 23), 0),  # 000 四(三) 月度会商: 31 days
+        ("jizhou", date(2026, 12, 24), 1),
+        ("national", date(2027, 2, 22), 0),  # the baseline's 92 days
+        ("national", date(2027, 2, 23), 1),
+        ("longhua", date(2027, 2, 23), 1),
+    ],
 )
-def test_meetings_only_when_a_gap_is_set(data, as_of, expected):
-    monthly = rule_set(responsibilities={"meeting_max_gap_days": 31})
+def test_meetings_every_rule_set_sets_a_gap(data, rules, as_of, expected):
     data["responsibilities"]["meetings"] = [{"date": "2026-11-22", "topic": "会商"}]
-    assert hits("resp.meetings", data, as_of) == []  # national sets no frequency
-    found = hits("resp.meetings", data, as_of, monthly)
+    found = hits("resp.meetings", data, as_of, rules)
     assert len(found) == expected
     if found:
-        assert found[0].message == "最近一次安全会商距今已 32 天,超过 31 天"
+        days = (as_of - date(2026, 11, 22)).days
+        assert found[0].message.startswith(f"最近一次安全会商距今已 {days} 天,超过 ")
+        assert found[0].kind == "overdue"
+
+
+@pytest.mark.parametrize("rules", ["national", "jizhou", "longhua", "plan-003", "plan-001", "plan-002"])
+def test_no_meeting_at_all_is_found_under_every_rule_set(data, rules):
+    """000 二(一)2, 002 二1: a dossier without any meeting was found nowhere before."""
     data["responsibilities"]["meetings"] = []
-    assert [h.message for h in hits("resp.meetings", data, as_of, monthly)] == ["没有安全会商记录"]
+    assert [h.message for h in hits("resp.meetings", data, AS_OF, rules)] == ["没有安全会商记录"]
+    assert hits("resp.meetings", edit(data, responsibilities__meetings=[{"date": "2026-11-01"}]), AS_OF, rules) == []
+
+
+def test_the_leader_of_the_group_is_the_principal(data):
+    """002 二1: 由单位主要领导任组长."""
+    assert hits("resp.leadership_group", data, AS_OF) == []
+    found = hits(
+        "resp.leadership_group", edit(data, responsibilities__leadership_group__leader="乙主任"), AS_OF
+    )
+    assert [(h.path, h.kind) for h in found] == [
+        (("responsibilities", "leadership_group", "leader"), "open")
+    ]
+    assert "乙主任" not in found[0].message  # names are private
+    assert hits("resp.leadership_group", edit(data, profile__principal=DELETE), AS_OF) == []
 
 
 # -- 风险 -------------------------------------------------------------------------------------
@@ -124,3 +150,48 @@ def test_risk_review_date_on_a_leap_day(data, as_of, expected):
     if found:
         assert found[0].message == "风险点 R-01(交通)应于 2028-02-29 复核,已逾期 1 天"
         assert found[0].kind == "overdue"
+
+
+# -- requirements added from the seeds (issue #12) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({}, []),
+        ({"responsibilities__safety_office": False}, ["未设立安全管理工作专职机构(如安全办、保卫处)"]),
+        ({"responsibilities__safety_office": DELETE}, ["未设立安全管理工作专职机构(如安全办、保卫处)"]),
+    ],
+)
+def test_safety_office(data, change, expected):
+    """004 三(一)1: 设立安全管理工作专职机构率达到100%."""
+    assert [h.message for h in hits("resp.safety_office", edit(data, **change), AS_OF)] == expected
+
+
+def test_the_ten_safety_rules(data):
+    """004 三(一)5: the ten named rules; 食堂及食品 and 校车 only where the school has them."""
+    assert hits("resp.safety_rules", data, AS_OF) == []
+    rules = [r for r in data["responsibilities"]["safety_rules"] if r not in ("门卫", "校车")]
+    found = hits("resp.safety_rules", edit(data, responsibilities__safety_rules=rules), AS_OF)
+    assert [h.message for h in found] == ["未建立以下安全管理制度:校车、门卫"]
+    no_bus = edit(data, responsibilities__safety_rules=rules, school_buses=[])
+    assert [h.message for h in hits("resp.safety_rules", no_bus, AS_OF)] == [
+        "未建立以下安全管理制度:门卫"
+    ]
+
+
+@pytest.mark.parametrize("held, expected", [("2026-11-23", 0), ("2026-11-24", 1), (None, 1)])
+def test_warning_education_at_least_once(data, held, expected):
+    """003 三(一)二: 全体教职员工至少开展一次集中警示教育 (a date still to come does not count)."""
+    changed = edit(data, responsibilities__warning_education=held or DELETE)
+    assert len(hits("resp.warning_education", changed, AS_OF)) == expected
+
+
+@pytest.mark.parametrize(
+    "held, expected",
+    [("2025-11-23", []), ("2025-11-22", ["overdue"]), (None, ["open"]), ("2026-11-24", ["open"])],
+)
+def test_safety_talk_each_year(data, held, expected):
+    """003 三(一)三: 每年组织开展一次安全对话谈心 (365 days: the project's choice)."""
+    changed = edit(data, responsibilities__safety_talk=held or DELETE)
+    assert [h.kind for h in hits("resp.safety_talk", changed, AS_OF)] == expected

@@ -17,20 +17,28 @@ def data():
 # -- 一校一警 ----------------------------------------------------------------------------------
 
 
-def test_notice_fields_are_a_setting(data):
-    assert hits("police.notice_fields", data, AS_OF) == []
-    no_badge = edit(data, police__badge_no=DELETE, police__complaint_phone=DELETE)
-    assert (
-        hits("police.notice_fields", no_badge, AS_OF) == []
-    )  # national asks officer, station, phone
-    strict = rule_set(
-        police={
-            "notice_fields": ["officer", "badge_no", "station", "duty_phone", "complaint_phone"]
-        }
-    )
-    assert [h.message for h in hits("police.notice_fields", no_badge, AS_OF, strict)] == [
-        "一校一警公示信息不完整:缺少警号、监督电话"
-    ]
+@pytest.mark.parametrize(
+    "removed, rules, expected",
+    [
+        ((), "jizhou", []),
+        (("badge_no",), "national", []),  # the schema already asks officer, station, phone
+        (("badge_no",), "jizhou", ["警号"]),  # 000 二(二)2 完善一校一警信息
+        (("duties", "complaint_phone"), "jizhou", ["工作职责、监督电话"]),
+        (("duties", "complaint_phone"), "longhua", []),
+    ],
+)
+def test_notice_fields_are_a_setting(data, removed, rules, expected):
+    changed = edit(data, **{f"police__{f}": DELETE for f in removed})
+    found = hits("police.notice_fields", changed, AS_OF, rules)
+    assert [h.message for h in found] == [f"一校一警公示信息不完整:缺少{m}" for m in expected]
+
+
+@pytest.mark.parametrize(
+    "posted, expected", [("2026-11-23", []), ("2026-11-24", [("police", "notice_posted")])]
+)
+def test_a_notice_posted_in_the_future_is_not_posted(data, posted, expected):
+    found = hits("police.notice_posted", edit(data, police__notice_posted=posted), AS_OF)
+    assert [h.path for h in found] == expected
 
 
 def test_notice_posted_and_escort_posts(data):
@@ -148,7 +156,7 @@ def test_bus_driver_licence_says_no_date(data, as_of, expected):
     found = hits("bus.licence_expired", data, as_of)
     assert len(found) == expected
     if found:
-        assert found[0].message == "校车 测A·00001 的驾驶人驾驶资格已过期"  # the date is private
+        assert found[0].message == "校车 测A·00001 的驾驶人驾驶证已过期"  # the date is private
     near = hits("bus.expiring", data, date(2027, 5, 31))
     assert [h.message for h in near] == [
         "校车 测A·00001 的驾驶人驾驶资格将在 30 天内到期,请及时办理"
@@ -295,8 +303,23 @@ def test_lift_maintained_every_15_days(data, as_of, expected):
     assert [h.message for h in hits("special.lift_maintenance", data, as_of)] == [
         "电梯“1号楼电梯”没有维护保养记录"
     ]
-    data["special_equipment"][0]["kind"] = "锅炉"
+    data["special_equipment"][0]["kind"] = "其他"
     assert hits("special.lift_maintenance", data, as_of) == []
+
+
+@pytest.mark.parametrize("kind", ["锅炉", "压力容器", "压力管道"])
+@pytest.mark.parametrize("as_of, expected", [(date(2028, 3, 16), 0), (date(2028, 3, 17), 1)])
+def test_boilers_and_pressure_vessels_are_kept_up_too(data, kind, as_of, expected):
+    """003 三(六)4: 锅炉、电梯、压力容器、管道……日常检查保养 (30 days: the project's choice)."""
+    data["special_equipment"][0].update(kind=kind, name="1号设备", last_maintenance="2028-02-15")
+    found = hits("special.lift_maintenance", data, as_of)
+    assert [h.message for h in found] == [
+        f"{kind}“1号设备”最近一次维保在 2028-02-15,应于 2028-03-16 前再次维保"
+    ][:expected]
+    data["special_equipment"][0]["last_maintenance"] = "2028-03-18"  # not yet: no upkeep
+    assert [h.message for h in hits("special.lift_maintenance", data, as_of)] == [
+        f"{kind}“1号设备”没有维护保养记录"
+    ]
 
 
 def test_special_equipment_operator(data):
@@ -305,3 +328,87 @@ def test_special_equipment_operator(data):
         "special.operator", edit(data, special_equipment__0__operator_certified=False), AS_OF
     )
     assert [h.path for h in found] == [("special_equipment", 0, "operator_certified")]
+
+
+@pytest.mark.parametrize("as_of, expected", [(date(2027, 5, 31), []), (date(2027, 6, 1), ["overdue"])])
+def test_bus_driver_qualification_not_only_the_licence(data, as_of, expected):
+    """002 二7: 校车驾驶资格, not the driving licence alone."""
+    data["school_buses"][0]["driver"]["qualification_valid_until"] = "2027-05-31"
+    found = hits("bus.licence_expired", data, as_of)
+    assert [(h.kind, h.message) for h in found] == [
+        (k, "校车 测A·00001 的驾驶人校车驾驶资格已过期") for k in expected
+    ]
+    del data["school_buses"][0]["driver"]["qualification_valid_until"]
+    assert [h.message for h in hits("bus.licence_expired", data, as_of)] == [
+        "校车 测A·00001 的驾驶人没有登记校车驾驶资格"
+    ]
+
+
+# -- requirements added from the seeds (issue #12) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rule_id, change, expected",
+    [
+        ("plan.supplies", {"emergency_supplies__stocked": False}, "未按应急预案配齐应急物资"),
+        ("plan.supplies", {"emergency_supplies": DELETE}, "未按应急预案配齐应急物资"),
+        ("police.legal_counsellor", {"police__legal_counsellor": DELETE}, "没有公安民警兼任学校法制辅导员"),
+        ("education.hotline", {"student_support__hotline_posted": False}, "未公告心理咨询热线电话及咨询方式"),
+        ("education.help_line", {"student_support": DELETE}, "未设立学生求助电话和联系人"),
+        ("bus.driver_matches_sign", {"school_buses__0__driver__matches_sign": False},
+         "校车 测A·00001 的驾驶人与校车标牌登记的驾驶人不一致或未核对"),
+        ("bus.equipment", {"school_buses__0__gps": False}, "校车 测A·00001 未安装动态监控装置"),
+        ("bus.equipment", {"school_buses__0__escort": DELETE, "school_buses__0__gps": DELETE},
+         "校车 测A·00001 未安装动态监控装置、没有随车照管人员"),
+        ("canteen.staff_health", {"canteen__staff_health_certified": False}, "食堂从业人员未全部持有效健康证明"),
+        ("canteen.purchase_records", {"canteen__purchase_records": DELETE}, "食品原材料采购未落实索证索票"),
+        ("canteen.gas", {"canteen__gas_safety": False}, "食堂燃气安全措施未落实"),
+        ("canteen.gas", {"canteen__lpg_store": "不规范"}, "食堂液化气钢瓶库设置不规范"),
+        ("chem.lab_rules", {"chemicals__waste_disposal": False}, "实验室废弃物规范处置未落实"),
+        ("chem.lab_rules", {"chemicals__lab_admission": DELETE, "chemicals__waste_disposal": DELETE},
+         "实验室安全准入制度、废弃物规范处置未落实"),
+    ],
+)  # fmt: skip
+def test_flags_the_seeds_ask_for(data, rule_id, change, expected):
+    assert hits(rule_id, data, AS_OF) == []
+    assert [h.message for h in hits(rule_id, edit(data, **change), AS_OF)] == [expected]
+
+
+def test_canteen_and_chemical_rules_only_where_they_are_kept(data):
+    no_canteen = edit(data, canteen={"operated": False})
+    none_held = edit(data, chemicals={"held": False})
+    for rule_id in ("canteen.staff_health", "canteen.purchase_records", "canteen.gas", "canteen.flue"):
+        assert hits(rule_id, no_canteen, AS_OF) == []
+    for rule_id in ("chem.lab_rules", "chem.checked"):
+        assert hits(rule_id, none_held, AS_OF) == []
+
+
+@pytest.mark.parametrize(
+    "rule_id, field, last, expected",
+    [
+        ("canteen.flue", "canteen__flue_cleaned", "2026-08-23", []),  # 92 days
+        ("canteen.flue", "canteen__flue_cleaned", "2026-08-22", ["overdue"]),
+        ("canteen.flue", "canteen__flue_cleaned", None, ["open"]),
+        ("chem.checked", "chemicals__last_checked", "2026-08-23", []),  # 92 days
+        ("chem.checked", "chemicals__last_checked", "2026-08-22", ["overdue"]),
+        ("chem.checked", "chemicals__last_checked", "2026-11-24", ["open"]),  # still to come
+    ],
+)
+def test_flue_and_chemical_checks_every_quarter(data, rule_id, field, last, expected):
+    """001 三(二)2 油烟管道清理, 003 三(六)4 危险化学品排查: 92 days, the project's choice."""
+    changed = edit(data, **{field: last or DELETE})
+    assert [h.kind for h in hits(rule_id, changed, AS_OF)] == expected
+
+
+@pytest.mark.parametrize(
+    "trip, expected",
+    [
+        ({"date": "2026-11-23", "qualified": True, "filed": True}, []),
+        ({"date": "2026-11-23", "qualified": False, "filed": True}, ["2026-11-23 的师生集体用车未租用具有资质的车辆"]),
+        ({"date": "2026-11-24", "qualified": False, "filed": False}, []),  # not yet made
+    ],
+)  # fmt: skip
+def test_group_transport_hired_and_filed(data, trip, expected):
+    """002 二7: 师生集体用车租用具有资质的公司服务车辆,并按规定备案."""
+    data["group_transport"] = [trip]
+    assert [h.message for h in hits("bus.group_transport", data, AS_OF)] == expected

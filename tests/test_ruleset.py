@@ -20,7 +20,7 @@ from tests.dossiers import compliant, document, edit
 
 
 def test_shipped_rule_sets():
-    assert available() == ["jizhou", "longhua", "national", "plan-003"]
+    assert available() == ["jizhou", "longhua", "national", "plan-001", "plan-002", "plan-003"]
     for name in available():
         rs = load_rule_set(name)
         assert rs.title and rs.source and rs.calendar.semesters
@@ -44,7 +44,8 @@ def test_the_settings_the_seeds_disagree_on():
         plan.setting("drills.interval")["小学"] == "month"
         and plan.setting("drills.interval")["幼儿园"] == "quarter"
     )
-    assert longhua.setting("drills.interval")["小学"] is None
+    # 004 三(三)2 adds three whole-school drills a semester; it does not repeal the monthly one
+    assert longhua.setting("drills.interval") == national.setting("drills.interval")
     assert longhua.setting("drills.semester_min_whole_school") == 3
     assert longhua.setting("drills.semester_kinds") == ["消防疏散", "地震疏散"]
     assert (
@@ -60,6 +61,13 @@ def test_the_settings_the_seeds_disagree_on():
         and plan.setting("reports.annual_due") == "12-15"
     )
     assert national.setting("reports.monthly_due_day") is None
+    plan_001 = load_rule_set("plan-001")
+    assert plan_001.setting("reports.monthly_due_day") == 1  # 001 四(二)
+    assert plan_001.setting("reports.annual_due") == "12-10"  # 001 四(三)
+    assert plan_001.setting("inspections.term_edge_days") == 30  # 001 五(五)
+    assert national.setting("inspections.term_edge_days") is None
+    assert load_rule_set("plan-002").settings == national.settings  # 002: no recurring deadline
+    assert "范文" in load_rule_set("plan-003").description
     # what the child does not set comes from national
     assert jizhou.setting("canteen.sample_grams") == 125
 
@@ -83,7 +91,7 @@ def test_unknown_rule_set():
     with pytest.raises(UnknownRuleSet) as exc:
         load_rule_set("nowhere")
     assert (
-        str(exc.value) == "未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-003"
+        str(exc.value) == "未知的规则集“nowhere”;可用的规则集:jizhou、longhua、national、plan-001、plan-002、plan-003"
     )
     with pytest.raises(UnknownRuleSet):
         load_rule_set("../national")

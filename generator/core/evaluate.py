@@ -206,6 +206,9 @@ def _counts(school: SchoolView, ctx: Context, findings: list[Finding]) -> dict[s
             c["closed_on_time"] += deadline is None or (closed is not None and closed <= deadline)
         c["major_hazards"] += major
         c["major_closed"] += major and not is_open
+        nearby = major and h.get("category") == "周边环境"
+        c["major_nearby"] += nearby
+        c["major_nearby_closed"] += nearby and not is_open
     year_ago = ctx.as_of - timedelta(days=365)
     c["drills_last_year"] = sum(d > year_ago for _, _, d in school.dated("drills", as_of=ctx.as_of))
     c["education_last_year"] = sum(
@@ -222,6 +225,8 @@ def _counts(school: SchoolView, ctx: Context, findings: list[Finding]) -> dict[s
         "due_hazards",
         "major_hazards",
         "major_closed",
+        "major_nearby",
+        "major_nearby_closed",
         "drills_last_year",
         "education_last_year",
         "errors",

@@ -51,6 +51,11 @@ MEASURES = {
     "major_hazards_closed": Measure(
         "重大隐患中已销号的比例", lambda c: (c["major_closed"], c["major_hazards"])
     ),
+    # 004 三(二)4: the 重大隐患整治率 of the streets around schools (周边治安), not the campus
+    "major_nearby_closed": Measure(
+        "周边环境类重大隐患(校园周边治安乱点等)中已销号的比例",
+        lambda c: (c["major_nearby_closed"], c["major_nearby"]),
+    ),
     "drilled_within_year": Measure(
         "近一年内至少开展过一次演练的学校比例", lambda c: (int(c["drills_last_year"] > 0), 1)
     ),

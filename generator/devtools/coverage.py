@@ -23,6 +23,7 @@ from generator.core.ruleset import (
     rule_set_schema,
     setting_names,
 )
+from generator.devtools.requirements import NATIONAL_NOT_CHECKABLE, REQUIREMENTS
 
 OUTPUT = Path("docs") / "coverage.md"
 
@@ -35,143 +36,33 @@ SEEDS = {
 }
 
 NOT_CHECKABLE: list[tuple[str, str, str]] = [
-    # (出处, 要求, 为什么无法从档案检查)
-    (
-        "000 二(一)3",
-        "建立矛盾纠纷化解机制和化解台账",
-        "涉及师生和家长的个人纠纷,档案不录入个人信息",
-    ),
-    (
-        "000 二(二)1",
-        "保安教育培训,熟悉学校安全规定和器械使用方法",
-        "培训效果和熟练程度无法从档案判断;档案只记录持证和专职",
-    ),
-    (
-        "000 二(二)2",
-        "插地式防冲撞设施随拔随插、插地深度满足要求",
-        "日常操作情况;档案只记录是否设置防冲撞设施",
-    ),
-    (
-        "000 二(二)3",
-        "专人每日巡查监控设备运行、校正监控系统时间、及时修复故障",
-        "日常运维;档案只记录存储天数、联网和重点部位覆盖",
-    ),
-    (
-        "000 四(三)",
-        "月度会商、定期通报、联合整治等部门协同机制",
-        "教育局与公安等部门之间的机制,不在学校档案中;学校的定期会商见 resp.meetings",
-    ),
-    (
-        "001 三(二)6—9",
-        "传染病防控、建筑与施工、实习实训、稳定风险研判",
-        "档案没有对应字段;相关问题可作为风险或隐患登记",
-    ),
-    (
-        "001 四(二)",
-        "隐患问题清单每月1日前上传全省校园安全风险管控系统",
-        "由县区教育部门向省级系统报送,不是学校档案的内容",
-    ),
-    ("001 五(四)", "逐步提高保安待遇、发展校车服务", "经费和政策措施,无法从档案判断"),
-    ("002 二2", "新冠疫情防控要求落实情况", "种子文件注明“此项排查已专项完成”"),
-    (
-        "002 二3",
-        "寄宿制校园设专职宿舍管理员;上下学时段叠加保安",
-        "岗位责任中可写宿舍管理员,但没有专职标记和分时段的保安排班字段",
-    ),
-    (
-        "002 二6",
-        "食堂日常自查和定期检查;传染病防控",
-        "自查发现的问题作为隐患登记(hazards,来源“自查”)",
-    ),
-    (
-        "002 二8",
-        "心理健康教育,排查和跟踪心理异常学生",
-        "涉及学生个人信息,档案不录入(domain.md“什么不公开”)",
-    ),
-    (
-        "002 二10",
-        "校园周边“八条措施”,周边黑网吧、摊贩等问题的沟通汇报",
-        "属地政府和相关部门的职责;发现的问题可作为周边环境隐患登记",
-    ),
-    (
-        "002 二12",
-        "教职员工专业培训、法治教育、学生求助电话和联系人",
-        "档案没有培训记录和求助电话字段;专题教育计入安全教育课时",
-    ),
-    (
-        "003 三(一)",
-        "集中学习安全生产重要论述、观看专题片、事故警示教育、对话谈心",
-        "学习和会议活动不在档案范围",
-    ),
-    (
-        "003 三(三)",
-        "重点关注学生(特异体质、心理疾病、单亲家庭等)排查帮扶清单",
-        "涉及学生个人信息,按 domain.md 永不录入本仓库",
-    ),
-    (
-        "003 三(三)",
-        "春、秋季开学前集中开展一次隐患排查",
-        "排查发现的问题作为隐患登记;“开展过排查”本身没有单独字段",
-    ),
-    (
-        "003 三(四)三、四",
-        "安全教育教师专项培训;学校负责人和安全管理人员培训",
-        "人员培训记录不在档案范围",
-    ),
-    ("003 三(五)二", "安全物联网监控系统和安全管理平台建设", "信息化建设项目,不是学校档案的内容"),
-    (
-        "003 三(五)三",
-        "校舍定期检查、无D级危房和违章建筑",
-        "档案没有校舍鉴定字段;发现的问题作为校舍安全隐患登记",
-    ),
-    ("003 三(六)1", "消防安全责任人和管理人培训全覆盖", "培训记录不在档案范围"),
-    (
-        "003 三(六)3",
-        "校车驾驶人常态化培训、查处超速超员",
-        "培训和交通执法由交通、公安部门负责;档案只记录标牌和驾驶资格",
-    ),
-    ("003 三(六)5", "校园周边200米安全区“四个禁止”", "由公安、文化、市场监管等部门整治"),
-    (
-        "003 三(六)6",
-        "防溺水、防欺凌、防灾减灾、扫黑除恶、反恐专项工作",
-        "专项教育计入安全教育课时;其余为部门专项行动",
-    ),
-    ("004 三(一)4", "“河北省学校安全网格化管理系统”覆盖率95%以上", "省级平台的数据,不在学校档案中"),
-    (
-        "004 三(一)5",
-        "学校安全工作制度建设率100%(岗位、门卫、外来车辆登记等制度)",
-        "档案没有制度清单字段",
-    ),
-    (
-        "004 三(二)2—6",
-        "警务室建设、风险预警、周边治安整治、接送学生车辆监管、打击涉校违法犯罪",
-        "公安机关的职责;一校一警和护学岗见 police.*",
-    ),
-    ("004 三(三)1", "应急物资配备率100%", "档案没有应急物资字段"),
-    ("004 三(三)3", "涉校案件应急联动处置机制", "教育、公安部门之间的机制"),
-    ("004 三(四)2", "选派民警兼任法制辅导员", "公安机关选派,档案没有对应字段"),
-    ("004 三(五)1", "学校安全工作纳入教育督导评优体系", "教育部门的督导制度"),
-    (
-        "教基一厅〔2014〕2号",
-        "寄宿制和特殊教育学校增加演练频次",
-        "文件未给出具体频次;按所在规则集的月度或学期要求检查",
-    ),
-    (
-        "GB/T 29315-2022 附录A",
-        "门卫室广播、宿舍值班室紧急报警、幼儿园活动室和寝室视频、危化品库房防盗门和入侵探测",
-        "档案只记录视频是否覆盖全部重点部位,不逐一列出各部位的设备;周界入侵报警仅为建议",
-    ),
-    (
-        "安委办〔2016〕11号(未核实原文)",
-        "风险分四级并以红、橙、黄、蓝标示",
-        "由档案格式(风险等级的可选值)保证,不是按日期检查的规则",
-    ),
-    (
-        "校车安全管理条例",
-        "校车标牌载明车牌、车主、驾驶人、线路、时刻和站点",
-        "标牌上的内容无法从档案核对;档案只记录标牌有效期和驾驶人资格",
-    ),
-]
+    (source, requirement, how) for source, requirement, how in REQUIREMENTS if isinstance(how, str)
+] + NATIONAL_NOT_CHECKABLE
+"""(出处, 要求, 为什么无法从档案检查): the seeds' requirements no rule or rate checks, then the
+national rules beyond the seeds."""
+
+
+def requirement_counts() -> dict[str, int]:
+    """How the seeds' requirements are covered: by rules, by a district rate only, not at all."""
+    by_rule = sum(
+        not isinstance(how, str) and any(not h.startswith("rate:") for h in how)
+        for _, _, how in REQUIREMENTS
+    )
+    not_checkable = sum(isinstance(how, str) for _, _, how in REQUIREMENTS)
+    return {
+        "total": len(REQUIREMENTS),
+        "rules": by_rule,
+        "rates": len(REQUIREMENTS) - by_rule - not_checkable,
+        "not_checkable": not_checkable,
+    }
+
+
+def _how(how: tuple[str, ...] | str) -> str:
+    if isinstance(how, str):
+        return "无法检查:" + _cell(how)
+    return "、".join(
+        f"达标率 `{h.removeprefix('rate:')}`" if h.startswith("rate:") else f"`{h}`" for h in how
+    )
 
 
 def _cell(value: object) -> str:
@@ -247,16 +138,24 @@ def _section_key(section: str) -> list:
 
 
 def render() -> str:
+    counts = requirement_counts()
+    summary = (
+        f"种子文件中的 {counts['total']} 项要求:{counts['rules'] + counts['rates']} 项由规则或达标率检查"
+        f"(规则 {counts['rules']} 项,只由区县达标率衡量 {counts['rates']} 项),"
+        f"{counts['not_checkable']} 项无法从档案检查(原因见各表和最后一节)。"
+    )
     names = sorted(available(), key=lambda n: (n != BASELINE, n))
     rule_sets = {name: load_rule_set(name) for name in names}
     out = [
         "# 规则覆盖矩阵",
         "",
-        "<!-- 本页由 `xiaoan coverage` 根据规则元数据、规则集和 generator/devtools/coverage.py 中的清单生成,请勿手工编辑。 -->",
+        "<!-- 本页由 `xiaoan coverage` 根据规则元数据、规则集和 generator/devtools/requirements.py、coverage.py 中的清单生成,请勿手工编辑。 -->",
         "",
         f"本页列出 `xiaoan check` 的全部 {len(RULES)} 条规则:每条规则检查哪份种子文件的哪一条要求、"
         "读取档案的哪些字段、用到规则集的哪些设置。各地要求不同之处(演练按月还是按学期、录像保存"
         "30天还是90天)是规则集的设置,见“各规则集的设置”。无法从档案检查的要求列在最后,并说明原因。",
+        "",
+        summary,
         "",
         "出处中的 000–004 指 `shared/seeds/` 中的五份种子文件;标“未核实原文”的出处只见于第三方转载,"
         "原文未经核对。字段后标 🔒 的是不公开字段:规则读取它,但发现的问题说明中不出现它的内容。",
@@ -328,17 +227,19 @@ def render() -> str:
         )
     out.append("")
 
-    out += ["## 按种子文件", "", "每份种子文件中被规则引用的条款:", ""]
-    cites = seed_citations()
+    out += [
+        "## 种子文件的要求",
+        "",
+        "逐份列出种子文件中学校档案能够体现的每一项要求(每项只列一次),以及检查它的规则、"
+        "衡量它的区县达标率,或无法从档案检查的原因。",
+        "",
+    ]
     for seed, title in SEEDS.items():
-        out += [f"### {seed} {title}", "", "| 条款 | 规则 |", "|---|---|"]
-        by_section: dict[str, list[str]] = defaultdict(list)
-        for section, rule_id in cites.get(seed, []):
-            by_section[section].append(rule_id)
-        for section in sorted(by_section, key=_section_key):
-            out.append(
-                f"| {_cell(section)} | " + "、".join(f"`{r}`" for r in by_section[section]) + " |"
-            )
+        rows = [r for r in REQUIREMENTS if r[0].startswith(seed + " ")]
+        out += [f"### {seed} {title}({len(rows)} 项)", "", "| 条款 | 要求 | 检查方式 |", "|---|---|---|"]
+        out += [
+            f"| {_cell(source[4:])} | {_cell(req)} | {_how(how)} |" for source, req, how in rows
+        ]
         out.append("")
 
     out += ["## 无法从档案检查的要求", "", "| 出处 | 要求 | 原因 |", "|---|---|---|"]

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.core.rules.responsibilities import SAFETY_RULES
+
 REF = date(2026, 11, 23)
 """The synthetic "today": dates spread around it, before and after."""
 
@@ -938,7 +940,64 @@ class _Synth:
             data["special_equipment"] = self.special_equipment(ctx)
         data["inspections"] = inspections
         data["reports"] = self.reports()
+        self.seed_requirements(data, ctx)
         return data
+
+    def seed_requirements(self, data: dict, ctx: _School) -> None:
+        """The fields of the rules added from the seeds (issue #12). They draw from their own
+        generator, seeded by the school's id, so every earlier choice stays as it was; a
+        compliant school meets them all, a school with a gap misses one of them."""
+        r = random.Random(data["profile"]["id"])
+        resp, dev = data["responsibilities"], data["devices"]
+        resp.update(
+            safety_office=True,
+            safety_rules=list(SAFETY_RULES),
+            warning_education=day(-r.randint(30, 400)),
+            safety_talk=day(-r.randint(10, 300)),
+        )
+        dev.update(
+            peak_extra_guards=True,
+            **({"dorm_managers": r.randint(1, 4)} if ctx.boarding else {}),
+            handover_log=True,
+            patrol_log=True,
+            electronic_patrol=True,
+            fire_acceptance=True,
+        )
+        dev["video"].update(keeper_assigned=True, daily_check=True)
+        if ctx.kind == "compliant" and not dev["perimeter_alarm"]["installed"]:
+            dev["perimeter_alarm"] = {"installed": True, "zones": ["东侧围墙", "西侧围墙"]}
+        data["police"]["legal_counsellor"] = True
+        for bus in data.get("school_buses", []):
+            bus.update(gps=True, escort=True)
+            bus["driver"].update(
+                qualification_valid_until=bus["driver"]["licence_valid_until"], matches_sign=True
+            )
+        if ctx.canteen:
+            data["canteen"].update(
+                staff_health_certified=True,
+                purchase_records=True,
+                flue_cleaned=day(-r.randint(5, 80)),
+                gas_safety=True,
+                lpg_store=r.choice(("不使用液化气", "不使用液化气", "规范")),
+            )
+        if data["chemicals"].get("held"):
+            data["chemicals"].update(lab_admission=True, waste_disposal=True)
+        for item in data.get("special_equipment", []):
+            if item["kind"] != "电梯":
+                item["last_maintenance"] = day(-r.randint(1, 25))
+        data["emergency_supplies"] = {"stocked": True, "last_checked": day(-r.randint(1, 60))}
+        data["student_support"] = {"hotline_posted": True, "help_line": True}
+        data["buildings"] = [
+            {"name": name, "safety_grade": r.choice("AAB"), "in_use": True,
+             "last_checked": day(-r.randint(30, 300))}
+            for name in ("1号教学楼", "综合楼", "学生宿舍楼")[: 3 if ctx.boarding else 2]
+        ]  # fmt: skip
+        data["hazard_checks"] = [
+            {"date": d, "kind": "开学前排查", "hazards_found": r.randint(0, 3)}
+            for d in ("2026-02-20", "2026-08-25")
+        ]
+        if ctx.kind == "gap" and r.random() < 0.5:
+            data["buildings"][0]["last_checked"] = day(-r.randint(400, 700))
 
     def responsibilities(self, ctx: _School) -> dict:
         r = self.rng

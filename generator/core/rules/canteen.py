@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from generator.core.dates import parse_date
 from generator.core.rules.base import Hit, rule
 
@@ -105,3 +107,76 @@ def licence_expired(school, ctx):
     until = parse_date((canteen or {}).get("licence_valid_until"))
     if until is not None and ctx.as_of > until:
         yield Hit(("canteen", "licence_valid_until"), f"食品经营许可证已于 {until} 过期", "overdue")
+
+
+@rule(
+    id="canteen.staff_health",
+    category="食堂",
+    severity="error",
+    title="食堂从业人员健康证明不全",
+    source="003 三(六)2(从业人员健康体检)",
+    fields=("canteen.staff_health_certified",),
+)
+def staff_health(school, ctx):
+    canteen = _canteen(school)
+    if canteen is not None and canteen.get("staff_health_certified") is not True:
+        yield Hit(("canteen",), "食堂从业人员未全部持有效健康证明")
+
+
+@rule(
+    id="canteen.purchase_records",
+    category="食堂",
+    severity="error",
+    title="食品原材料未索证索票",
+    source="003 三(六)2(原材料索证索票); 001 三(二)5(食品采购追溯体系)",
+    fields=("canteen.purchase_records",),
+)
+def purchase_records(school, ctx):
+    canteen = _canteen(school)
+    if canteen is not None and canteen.get("purchase_records") is not True:
+        yield Hit(("canteen",), "食品原材料采购未落实索证索票")
+
+
+@rule(
+    id="canteen.flue",
+    category="食堂",
+    severity="warning",
+    title="食堂油烟管道长时间未清理",
+    source="001 三(二)2(食堂油烟管道清理); 每季度清理一次(92天)为本项目设定",
+    settings=("canteen.flue_max_days",),
+    fields=("canteen.flue_cleaned",),
+)
+def flue(school, ctx):
+    canteen, days = _canteen(school), ctx.setting("canteen.flue_max_days")
+    if canteen is None or days is None:
+        return
+    last = parse_date(canteen.get("flue_cleaned"))
+    if last is None or last > ctx.as_of:
+        yield Hit(("canteen",), "没有食堂油烟管道清理记录")
+    elif ctx.as_of > last + timedelta(days=days):
+        yield Hit(
+            ("canteen", "flue_cleaned"),
+            f"食堂油烟管道最近一次清理在 {last},已超过 {days} 天",
+            "overdue",
+        )
+
+
+@rule(
+    id="canteen.gas",
+    category="食堂",
+    severity="error",
+    title="食堂燃气安全措施或液化气钢瓶库不规范",
+    source="002 二5(检查食堂燃气安全措施,液化气钢瓶瓶库设置是否规范); 001 三(二)2(学校用气)",
+    fields=("canteen.gas_safety", "canteen.lpg_store"),
+)
+def gas(school, ctx):
+    canteen = _canteen(school)
+    if canteen is None:
+        return
+    problems = []
+    if canteen.get("gas_safety") is not True:
+        problems.append("燃气安全措施未落实")
+    if canteen.get("lpg_store") == "不规范":
+        problems.append("液化气钢瓶库设置不规范")
+    if problems:
+        yield Hit(("canteen",), f"食堂{'、'.join(problems)}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from generator.core.dates import parse_date
 from generator.core.rules.base import Hit, rule
 
 
@@ -15,7 +18,7 @@ def _held(school):
     category="危化品",
     severity="error",
     title="危险化学品未实行专人保管、双人双锁",
-    source="002 二5(危险品由专人保管,双人双锁); 003 三(六)4",
+    source="002 二5(危险品由专人保管,双人双锁)",
     settings=("chemicals.min_keepers",),
     fields=("chemicals.keepers", "chemicals.double_lock"),
 )
@@ -45,3 +48,45 @@ def ledger(school, ctx):
     chem = _held(school)
     if chem is not None and chem.get("ledger") is not True:
         yield Hit(("chemicals",), "危险化学品没有建立领用台账")
+
+
+@rule(
+    id="chem.checked",
+    category="危化品",
+    severity="warning",
+    title="危险化学品长时间未清点检查",
+    source="003 三(六)4(全面开展危险化学品排查工作); 每季度一次(92天)为本项目设定",
+    settings=("chemicals.check_max_days",),
+    fields=("chemicals.last_checked",),
+)
+def checked(school, ctx):
+    chem, days = _held(school), ctx.setting("chemicals.check_max_days")
+    if chem is None or days is None:
+        return
+    last = parse_date(chem.get("last_checked"))
+    if last is None or last > ctx.as_of:
+        yield Hit(("chemicals",), "没有危险化学品清点检查记录")
+    elif ctx.as_of > last + timedelta(days=days):
+        yield Hit(
+            ("chemicals", "last_checked"),
+            f"危险化学品最近一次清点检查在 {last},已超过 {days} 天",
+            "overdue",
+        )
+
+
+@rule(
+    id="chem.lab_rules",
+    category="危化品",
+    severity="warning",
+    title="实验室安全准入或废弃物处置未落实",
+    source="001 三(二)1(实验室安全宣传与准入制度落实,废弃物处置)",
+    fields=("chemicals.lab_admission", "chemicals.waste_disposal"),
+)
+def lab_rules(school, ctx):
+    chem = _held(school)
+    if chem is None:
+        return
+    missing = [w for k, w in (("lab_admission", "安全准入制度"), ("waste_disposal", "废弃物规范处置"))
+               if chem.get(k) is not True]  # fmt: skip
+    if missing:
+        yield Hit(("chemicals",), f"实验室{'、'.join(missing)}未落实")

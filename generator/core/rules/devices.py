@@ -33,8 +33,8 @@ def full_time(school, ctx):
 
 
 def required_guards(headcount: int, steps: dict) -> int:
-    """Guards a school of ``headcount`` students and staff needs (公治〔2015〕168号 as cited):
-    fewer than 100: 1; up to 1000: 2; then one more for every 500 or part of it."""
+    """Guards a school of ``headcount`` people needs (公治〔2015〕168号 as cited): fewer than
+    100: 1; up to 1000: 2; then one more for every 500 or part of it."""
     if headcount < steps["small_below"]:
         return steps["small"]
     if headcount <= steps["medium_up_to"]:
@@ -43,25 +43,45 @@ def required_guards(headcount: int, steps: dict) -> int:
     return steps["medium"] + extra
 
 
+def guard_headcount(school, basis: str) -> int:
+    """The people guards are counted for: 师生 (students and staff), 学生, or 走读学生
+    (students less boarders)."""
+    students = int(school.get("profile", "students", default=0))
+    if basis == "学生":
+        return students
+    if basis == "走读学生":
+        return max(students - int(school.get("profile", "boarding_students", default=0)), 0)
+    return school.headcount
+
+
 @rule(
     id="guard.count",
     category="人防",
     severity="error",
     title="专职保安员人数不足",
-    source="中小学幼儿园安全防范工作规范(试行)(公治〔2015〕168号)(据地方文件转引,未核实原文); 002 二3",
-    settings=("guards.min_guards",),
-    fields=("profile.students", "profile.staff", "devices.guards[].full_time"),
+    source="中小学幼儿园安全防范工作规范(试行)(公治〔2015〕168号)(据地方文件转引,未核实原文); "
+    "GB/T 29315-2022(据转述按走读学生计、1000人以上至少3名,未核实原文); 002 二3; "
+    "人数基数和各档人数为规则集设置",
+    settings=("guards.min_guards", "guards.headcount_basis"),
+    fields=(
+        "profile.students",
+        "profile.staff",
+        "profile.boarding_students",
+        "devices.guards[].full_time",
+    ),
 )
 def count(school, ctx):
     steps = ctx.setting("guards.min_guards")
     if steps is None:
         return
-    need = required_guards(school.headcount, steps)
+    basis = ctx.setting("guards.headcount_basis")
+    people = guard_headcount(school, basis)
+    need = required_guards(people, steps)
     have = sum(bool(g.get("full_time")) for _, g in _guards(school))
     if 0 < have < need:  # none at all is guard.full_time's finding
         yield Hit(
             ("devices", "guards"),
-            f"专职保安员 {have} 名,按师生 {school.headcount} 人应至少配备 {need} 名",
+            f"专职保安员 {have} 名,按{basis} {people} 人应至少配备 {need} 名",
         )
 
 
@@ -108,6 +128,50 @@ def patrols(school, ctx):
         yield Hit(("devices", "patrols_per_day"), f"重点部位每日巡查 {have} 次,少于 {need} 次")
 
 
+@rule(
+    id="guard.peak_hours",
+    category="人防",
+    severity="warning",
+    title="上下学时段未叠加保安",
+    source="002 二3(特别是上学、放学时段叠加保安)",
+    fields=("devices.peak_extra_guards",),
+)
+def peak_hours(school, ctx):
+    if school.get("devices", "peak_extra_guards") is not True:
+        yield Hit(("devices",), "上学、放学时段校门口未叠加保安力量")
+
+
+@rule(
+    id="guard.dorm_managers",
+    category="人防",
+    severity="error",
+    title="寄宿制学校未配专职宿舍管理员",
+    source="002 二3(寄宿制校园设专职宿舍管理员)",
+    fields=("profile.boarding", "devices.dorm_managers"),
+)
+def dorm_managers(school, ctx):
+    if school.get("profile", "boarding") and not school.get("devices", "dorm_managers"):
+        yield Hit(("devices",), "寄宿制学校没有专职宿舍管理员")
+
+
+@rule(
+    id="guard.logs",
+    category="人防",
+    severity="warning",
+    title="保安交接登记、巡查登记未落实",
+    source="000 二(二)1(规范校园保安交接登记、巡查登记制度)",
+    fields=("devices.handover_log", "devices.patrol_log"),
+)
+def logs(school, ctx):
+    missing = [
+        word
+        for key, word in (("handover_log", "交接登记"), ("patrol_log", "巡查登记"))
+        if school.get("devices", key) is not True
+    ]
+    if missing:
+        yield Hit(("devices",), f"保安{'、'.join(missing)}制度未落实")
+
+
 # ---------------------------------------------------------------------------------------------
 # 物防
 
@@ -117,18 +181,23 @@ def patrols(school, ctx):
     category="物防",
     severity="error",
     title="保安防护器械未配齐",
-    source="000 二(二)1(着防刺背心,携带橡胶警棍、警用自卫喷雾和一键报警遥控器); 004 三(一)2(配齐保安器械)",
+    source="004 三(一)2(配齐保安器械); 002 二3(配备必要的安全防护、应急处置装备); "
+    "000 二(二)1(着防刺背心,携带橡胶警棍、警用自卫喷雾和一键报警遥控器); 必配种类为规则集设置",
     settings=("devices.required_equipment",),
     fields=("devices.protective_equipment[].kind", "devices.protective_equipment[].count"),
 )
 def equipment_missing(school, ctx):
-    required = ctx.setting("devices.required_equipment")
+    """No equipment at all is a finding under every rule set (004 三(一)2 配齐保安器械);
+    which kinds are required is the rule set's list (000 names four)."""
     have = {
         e.get("kind")
         for _, e in school.items("devices", "protective_equipment")
         if e.get("count", 0) > 0
     }
-    missing = [k for k in required if k not in have]
+    if not have:
+        yield Hit(("devices", "protective_equipment"), "没有配备保安防护器械")
+        return
+    missing = [k for k in ctx.setting("devices.required_equipment") if k not in have]
     if missing:
         yield Hit(("devices", "protective_equipment"), f"防护器械未配齐:缺少{'、'.join(missing)}")
 
@@ -281,6 +350,72 @@ def key_rooms(school, ctx):
             yield Hit(path, f"重点部位 第{path[-1] + 1}项 未加装{'和'.join(missing)}")
 
 
+@rule(
+    id="device.fire_acceptance",
+    category="物防",
+    severity="error",
+    title="校舍未通过消防验收或备案",
+    source="001 三(二)2(学校建筑物或场所依法通过消防验收或消防备案)",
+    fields=("devices.fire_acceptance",),
+)
+def fire_acceptance(school, ctx):
+    if school.get("devices", "fire_acceptance") is not True:
+        yield Hit(("devices",), "学校建筑物和场所未依法通过消防验收或办理消防备案")
+
+
+@rule(
+    id="device.fire_duty",
+    category="物防",
+    severity="error",
+    title="消防值班人员未持证上岗",
+    source="001 三(二)2(消防值班人员按规定配备并持证上岗)",
+    fields=("devices.fire_duty_certified",),
+)
+def fire_duty(school, ctx):
+    if school.get("devices", "fire_duty_certified") is False:
+        yield Hit(("devices", "fire_duty_certified"), "消防控制室值班人员未按规定配备或未持证上岗")
+
+
+@rule(
+    id="building.dangerous",
+    category="物防",
+    severity="error",
+    title="仍在使用D级危房",
+    source="003 三(五)三(校内无D级危房、危墙); 001 三(二)7(违规使用危险房屋)",
+    fields=("buildings[].safety_grade", "buildings[].in_use"),
+)
+def dangerous_building(school, ctx):
+    for path, b in school.items("buildings"):
+        if b.get("safety_grade") == "D" and b.get("in_use") is not False:
+            yield Hit((*path, "safety_grade"), f"校舍“{b['name']}”鉴定为D级危房,仍在使用")
+
+
+@rule(
+    id="building.yearly_check",
+    category="物防",
+    severity="error",
+    title="校舍超过一年未检查",
+    source="003 三(六)6(建立健全校舍年检制度)、三(五)三(校舍定期检查); 按365天计为本项目设定",
+    settings=("devices.building_check_max_days",),
+    fields=("buildings", "buildings[].last_checked"),
+)
+def building_check(school, ctx):
+    days = ctx.setting("devices.building_check_max_days")
+    if days is None:
+        return
+    buildings = list(school.items("buildings"))
+    if not buildings:
+        yield Hit(("buildings",), "没有校舍安全台账(校舍安全鉴定等级和年度检查)")
+    for path, b in buildings:
+        last = parse_date(b.get("last_checked"))
+        if last is not None and ctx.as_of > last + timedelta(days=days):
+            yield Hit(
+                (*path, "last_checked"),
+                f"校舍“{b['name']}”最近一次检查在 {last},应于 {last + timedelta(days=days)} 前再次检查",
+                "overdue",
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # 技防
 
@@ -290,7 +425,8 @@ def key_rooms(school, ctx):
     category="技防",
     severity="error",
     title="视频录像保存天数不足",
-    source="000 二(二)3(存储时间达到90天); GB/T 29315-2012(30天); 天数为规则集设置",
+    source="000 二(二)3(存储时间达到90天); GB/T 29315-2022(替代2012版;基线的30天出自2012版,"
+    "2022版的天数未核实原文); 天数为规则集设置",
     settings=("video.storage_days",),
     fields=("devices.video.storage_days",),
 )
@@ -335,7 +471,7 @@ def video_coverage(school, ctx):
     category="技防",
     severity="error",
     title="一键报警未安装或未与公安机关联网",
-    source="004 三(一)4; 001 五(四); 002 二3; “三个100%”",
+    source="004 三(一)4; 001 五(四)、三(二)3(一键报警装置安装); “三个100%”",
     fields=("devices.one_key_alarm.installed", "devices.one_key_alarm.linked_police"),
 )
 def alarm_linked(school, ctx):
@@ -364,3 +500,73 @@ def _spray_expiry(school, ctx):
             "物防",
             (warn, 7),
         )
+
+
+@rule(
+    id="video.upkeep",
+    category="技防",
+    severity="warning",
+    title="视频监控无专人负责或未每日巡查",
+    source="000 二(二)3(安排专人负责,每日巡查设备运行情况)",
+    fields=("devices.video.keeper_assigned", "devices.video.daily_check"),
+)
+def video_upkeep(school, ctx):
+    video = school.get("devices", "video", default={})
+    missing = [
+        word
+        for key, word in (("keeper_assigned", "安排专人负责"), ("daily_check", "每日巡查设备运行"))
+        if video.get(key) is not True
+    ]
+    if missing:
+        yield Hit(("devices", "video"), f"视频监控系统未{'、未'.join(missing)}")
+
+
+@rule(
+    id="alarm.tested",
+    category="技防",
+    severity="warning",
+    title="一键报警长时间未测试",
+    source="004 三(一)4(一键报警达标率100%); 001 三(二)3; 每月测试一次(31天)为本项目设定",
+    settings=("devices.alarm_test_max_days",),
+    fields=("devices.one_key_alarm.last_tested",),
+)
+def alarm_tested(school, ctx):
+    days = ctx.setting("devices.alarm_test_max_days")
+    alarm = school.get("devices", "one_key_alarm", default={})
+    if days is None or alarm.get("installed") is not True:
+        return
+    last = parse_date(alarm.get("last_tested"))
+    if last is None or last > ctx.as_of:
+        yield Hit(("devices", "one_key_alarm"), "一键报警装置没有联网测试记录")
+    elif ctx.as_of > last + timedelta(days=days):
+        yield Hit(
+            ("devices", "one_key_alarm", "last_tested"),
+            f"一键报警最近一次测试在 {last},已超过 {days} 天",
+            "overdue",
+        )
+
+
+@rule(
+    id="alarm.perimeter",
+    category="技防",
+    severity="warning",
+    title="未安装校园周界报警",
+    source="001 三(二)3(校园周界报警); GB/T 29315-2022 附录A(周界入侵报警为建议,征求意见稿措辞)",
+    fields=("devices.perimeter_alarm.installed",),
+)
+def perimeter(school, ctx):
+    if school.get("devices", "perimeter_alarm", "installed") is not True:
+        yield Hit(("devices",), "校园周界未安装入侵报警装置")
+
+
+@rule(
+    id="device.electronic_patrol",
+    category="技防",
+    severity="warning",
+    title="未配备电子巡查系统",
+    source="004 三(一)4(配备校园一键报警、视频监控、电子巡查等系统)",
+    fields=("devices.electronic_patrol",),
+)
+def electronic_patrol(school, ctx):
+    if school.get("devices", "electronic_patrol") is not True:
+        yield Hit(("devices",), "未配备电子巡查(巡更)系统")

@@ -53,3 +53,29 @@ def hours(school, ctx):
                 f"(学期将于 {current.end} 结束)",
                 "open",
             )
+
+
+@rule(
+    id="education.hotline",
+    category="教育",
+    severity="warning",
+    title="未公告心理咨询热线",
+    source="002 二8(公告区心理咨询中心热线电话及咨询方式)",
+    fields=("student_support.hotline_posted",),
+)
+def hotline(school, ctx):
+    if school.get("student_support", "hotline_posted") is not True:
+        yield Hit(("student_support",), "未公告心理咨询热线电话及咨询方式")
+
+
+@rule(
+    id="education.help_line",
+    category="教育",
+    severity="warning",
+    title="未设立学生求助电话和联系人",
+    source="002 二12(设立学生求助电话和联系人)",
+    fields=("student_support.help_line",),
+)
+def help_line(school, ctx):
+    if school.get("student_support", "help_line") is not True:
+        yield Hit(("student_support",), "未设立学生求助电话和联系人")

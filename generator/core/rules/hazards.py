@@ -6,6 +6,8 @@ not closed it is overdue; an open major hazard (重大隐患) is the worst state
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from generator.core.dates import parse_date
 from generator.core.rules.base import Deadline, Hit, due, rule
 
@@ -77,7 +79,8 @@ def still_open(school, ctx):
     category="隐患",
     severity="error",
     title="不能立即整改的隐患未落实临时管控措施和盯防人员",
-    source="001 五(三); 000 三(二); 002 四2",
+    source="001 五(三)(一时无法彻底整改的,明确专人盯防,严格落实防控措施); 000 三(二); "
+    "立查立改的7天期限为本项目设定",
     settings=("hazards.immediate_fix_days",),
     fields=(
         "hazards[].immediate",
@@ -110,12 +113,18 @@ def interim_controls(school, ctx):
     severity="warning",
     title="隐患整改资金未落实",
     source="002 四2(整改计划包含整改措施、完成时间、资金落实、项目负责人); 000 四(二)",
-    fields=("hazards[].funds.secured",),
+    fields=("hazards[].funds.secured", "hazards[].immediate"),
 )
 def funds(school, ctx):
+    """An open hazard not fixed at once needs its funds in the plan (002 四2): written and
+    secured. One fixed at once (立查立改) needs no plan."""
     for path, h, is_open in school.hazards(ctx.as_of):
-        if is_open and h.get("funds", {}).get("secured") is False:
-            grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
+        if not is_open or h.get("immediate") is True:
+            continue
+        grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
+        if "funds" not in h:
+            yield Hit(path, f"{grade} {h['id']} 的整改计划没有写明资金落实情况", "open")
+        elif h["funds"].get("secured") is False:
             yield Hit((*path, "funds", "secured"), f"{grade} {h['id']} 的整改资金尚未落实", "open")
 
 
@@ -162,4 +171,36 @@ def _hazard_deadlines(school, ctx):
             f"当前状态“{h.get('status', '')}”,须在 {deadline.isoformat()} 前整改完成并验收销号。",
             "隐患整改",
             (7, 1),
+        )
+
+
+@rule(
+    id="hazard.pre_term_check",
+    category="隐患",
+    severity="error",
+    title="开学前未集中开展隐患排查",
+    source="003 三(三)(春、秋季开学前集中组织开展一次安全隐患排查整治活动); “开学前”的天数为本项目设定",
+    settings=("hazards.pre_term_check_days",),
+    fields=("hazard_checks[].date", "hazard_checks[].kind"),
+)
+def pre_term_check(school, ctx):
+    """Once a semester has begun, a 开学前排查 dated within ``pre_term_check_days`` before its
+    first day (or on it) must be on record."""
+    days = ctx.setting("hazards.pre_term_check_days")
+    if days is None:
+        return
+    semester = ctx.current_semester
+    if semester is None:  # in a vacation: the semester that began last
+        semester = ctx.last_ended_semester
+    window = (semester.start - timedelta(days=days), semester.start)
+    checks = [
+        day
+        for _, c, day in school.dated("hazard_checks", as_of=ctx.as_of)
+        if c.get("kind") == "开学前排查"
+    ]
+    if not any(window[0] <= d <= window[1] for d in checks):
+        yield Hit(
+            ("hazard_checks",),
+            f"{semester.label}开学前({window[0]} 至 {window[1]})没有集中隐患排查记录",
+            "overdue",
         )

@@ -42,3 +42,16 @@ def stale(school, ctx):
                 f"应急预案“{plan['title']}”最近一次修订在 {plan['revised']},已超过 {days} 天未修订",
                 "overdue",
             )
+
+
+@rule(
+    id="plan.supplies",
+    category="预案",
+    severity="error",
+    title="应急物资未配备",
+    source="004 三(三)1(应急物资配备率100%); 003 三(五)四(加强应急物资储备)",
+    fields=("emergency_supplies.stocked",),
+)
+def supplies(school, ctx):
+    if school.get("emergency_supplies", "stocked") is not True:
+        yield Hit(("emergency_supplies",), "未按应急预案配齐应急物资")

@@ -4,7 +4,7 @@ receives (检查记录: the bureau's and the police's visits, kept with the repo
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from generator.core.dates import add_months, last_monthly_due, last_yearly_due, parse_date
 from generator.core.rules.base import Deadline, Hit, due, rule
@@ -32,15 +32,16 @@ def monthly(school, ctx):
         return
     year, month, due = last_monthly_due(ctx.as_of, day)
     label = f"{year}-{month:02d}"
-    if not any(
-        r.get("month") == label and _submitted(r, ctx.as_of)
+    sent = [
+        parse_date(r.get("submitted"))
         for _, r in school.items("reports", "monthly")
-    ):
-        yield Hit(
-            ("reports", "monthly"),
-            f"{year}年{month}月的隐患排查整治清单月报(月份 {label})应于 {due} 前报送,没有报送记录",
-            "overdue",
-        )
+        if r.get("month") == label and _submitted(r, ctx.as_of)
+    ]
+    what = f"{year}年{month}月的隐患排查整治清单月报(月份 {label})应于 {due} 前报送"
+    if not sent:
+        yield Hit(("reports", "monthly"), f"{what},没有报送记录", "overdue")
+    elif min(sent) > due:  # 按时: a late report does not clear the month
+        yield Hit(("reports", "monthly"), f"{what},{min(sent)} 才报送(逾期)", "overdue")
 
 
 @rule(
@@ -131,3 +132,39 @@ def _next_annual_report(school, ctx):
         (14, 3),
         {"freq": "yearly", "bymonth": month, "bymonthday": day},
     )
+
+
+@rule(
+    id="report.term_supervision",
+    category="报告",
+    severity="warning",
+    title="开学初、放假前没有检查督导",
+    source="001 五(五)(责任督学在学期放假前、开学初对所有中小学、幼儿园安全工作进行重点督导); "
+    "“开学初”“放假前”的天数为本项目设定",
+    settings=("inspections.term_edge_days",),
+    fields=("inspections[].date",),
+)
+def term_supervision(school, ctx):
+    """The semester now due needs a visit in its first and its last ``term_edge_days`` days;
+    the current semester its first, once those days have passed."""
+    days = ctx.setting("inspections.term_edge_days")
+    if days is None:
+        return
+    held = [d for _, _, d in school.dated("inspections", as_of=ctx.as_of)]
+    edge = timedelta(days=days - 1)
+
+    def visited(start, end):
+        return any(start <= d <= end for d in held)
+
+    due = ctx.last_ended_semester
+    windows = [(due, "开学初", due.start, due.start + edge), (due, "放假前", due.end - edge, due.end)]
+    current = ctx.current_semester
+    if current and ctx.as_of > current.start + edge:
+        windows.insert(0, (current, "开学初", current.start, current.start + edge))
+    for semester, when, start, end in windows:
+        if not visited(start, end):
+            yield Hit(
+                ("inspections",),
+                f"{semester.label}{when}({start} 至 {end})没有检查督导记录",
+                "overdue",
+            )

@@ -15,14 +15,21 @@ from generator.core.rules.base import Hit, rule
     id="resp.leadership_group",
     category="责任",
     severity="error",
-    title="未成立安全工作领导小组",
-    source="002 二1; 004 三(一)1; 000 四(一)",
-    fields=("responsibilities.leadership_group.leader",),
+    title="未成立由校长任组长的安全工作领导小组",
+    source="002 二1(由单位主要领导任组长); 004 三(一)1; 000 四(一)",
+    fields=("responsibilities.leadership_group.leader", "profile.principal"),
 )
 def leadership_group(school, ctx):
-    if not school.get("responsibilities", "leadership_group", "leader"):
+    leader = school.get("responsibilities", "leadership_group", "leader")
+    principal = school.get("profile", "principal")
+    if not leader:
         yield Hit(
             ("responsibilities",), "未成立由校长任组长的安全工作领导小组(责任清单中没有领导小组)"
+        )
+    elif principal and leader != principal:
+        yield Hit(
+            ("responsibilities", "leadership_group", "leader"),
+            "安全工作领导小组的组长不是校长(学校基本信息中的校长):应由学校主要领导任组长",
         )
 
 
@@ -73,7 +80,8 @@ def minor_protection_officer(school, ctx):
     category="责任",
     severity="error",
     title="岗位安全责任书本学年未签订",
-    source="004 三(一)1(学校岗位安全责任率达到100%); 000 二(一)1; 003 三(二)一(一岗双责)",
+    source="004 三(一)1(学校岗位安全责任率达到100%); 000 二(一)1; 003 三(二)三(一岗双责); "
+    "每学年开学后30天内签订为本项目设定",
     settings=("responsibilities.letters_due_days",),
     fields=("responsibilities.posts[].letter_signed",),
 )
@@ -105,7 +113,8 @@ def letters(school, ctx):
     category="责任",
     severity="warning",
     title="未定期召开安全会商",
-    source="002 二1(定期会商制度); 000 二(一)2(定期研究解决安全重大问题的会议制度); 会商间隔为规则集设置",
+    source="002 二1(定期会商制度); 000 二(一)2(定期研究解决安全重大问题的会议制度)、四(三)(月度会商); "
+    "会商间隔为规则集设置,基线的92天(每季度一次)为本项目设定",
     settings=("responsibilities.meeting_max_gap_days",),
     fields=("responsibilities.meetings[].date",),
 )
@@ -120,5 +129,92 @@ def meetings(school, ctx):
         yield Hit(
             ("responsibilities", "meetings"),
             f"最近一次安全会商距今已 {(ctx.as_of - max(dates)).days} 天,超过 {gap} 天",
+            "overdue",
+        )
+
+
+@rule(
+    id="resp.safety_office",
+    category="责任",
+    severity="error",
+    title="未设立安全管理工作专职机构",
+    source="004 三(一)1(设立安全管理工作专职机构率达到100%)",
+    fields=("responsibilities.safety_office",),
+)
+def safety_office(school, ctx):
+    if school.get("responsibilities", "safety_office") is not True:
+        yield Hit(("responsibilities",), "未设立安全管理工作专职机构(如安全办、保卫处)")
+
+
+SAFETY_RULES = (
+    "安全岗位责任分工",
+    "安全教育",
+    "食堂及食品",
+    "消防",
+    "校舍",
+    "校车",
+    "门卫",
+    "外来车辆登记检查",
+    "隐患排查整改",
+    "治安巡逻突发事件",
+)
+"""The ten safety rules 004 三(一)5 names; 食堂及食品 and 校车 only where the school has them."""
+
+
+@rule(
+    id="resp.safety_rules",
+    category="责任",
+    severity="warning",
+    title="安全管理制度不健全",
+    source="004 三(一)5(学校安全工作制度建设率100%:岗位责任分工、安全教育、食堂及食品、消防、校舍、"
+    "校车、门卫、外来车辆登记检查、隐患排查整改、治安巡逻突发事件等制度)",
+    fields=("responsibilities.safety_rules", "canteen.operated", "school_buses"),
+)
+def safety_rules(school, ctx):
+    have = set(school.get("responsibilities", "safety_rules", default=()) or ())
+    skip = set()
+    if not school.get("canteen", "operated"):
+        skip.add("食堂及食品")
+    if not school.get("school_buses"):
+        skip.add("校车")
+    missing = [r for r in SAFETY_RULES if r not in have and r not in skip]
+    if missing:
+        yield Hit(("responsibilities",), f"未建立以下安全管理制度:{'、'.join(missing)}")
+
+
+@rule(
+    id="resp.warning_education",
+    category="责任",
+    severity="warning",
+    title="未组织教职员工事故警示教育",
+    source="003 三(一)二(各学校组织全体教职员工,至少开展一次集中警示教育)",
+    fields=("responsibilities.warning_education",),
+)
+def warning_education(school, ctx):
+    held = parse_date(school.get("responsibilities", "warning_education"))
+    if held is None or held > ctx.as_of:
+        yield Hit(("responsibilities",), "没有组织全体教职员工开展集中事故警示教育的记录")
+
+
+@rule(
+    id="resp.safety_talk",
+    category="责任",
+    severity="warning",
+    title="本年度未开展安全对话谈心",
+    source="003 三(一)三(每年组织开展一次安全对话谈心活动); 按365天计为本项目设定",
+    settings=("responsibilities.talk_max_gap_days",),
+    fields=("responsibilities.safety_talk",),
+)
+def safety_talk(school, ctx):
+    gap = ctx.setting("responsibilities.talk_max_gap_days")
+    if gap is None:
+        return
+    held = parse_date(school.get("responsibilities", "safety_talk"))
+    if held is None or held > ctx.as_of:
+        yield Hit(("responsibilities",), "没有主要负责人与教职员工安全对话谈心的记录")
+    elif ctx.as_of > held + timedelta(days=gap):
+        yield Hit(
+            ("responsibilities", "safety_talk"),
+            f"最近一次安全对话谈心在 {held},已超过 {gap} 天(应于 {held + timedelta(days=gap)} 前再次开展)",
             "overdue",
         )

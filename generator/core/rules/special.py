@@ -64,30 +64,38 @@ def operator(school, ctx):
             )
 
 
+UPKEEP = {"电梯": "lift_maintenance_days", "锅炉": "upkeep_days", "压力容器": "upkeep_days",
+          "压力管道": "upkeep_days"}
+"""The kinds whose upkeep is checked, with the setting that gives their longest gap."""
+
+
 @rule(
     id="special.lift_maintenance",
     category="特种设备",
     severity="error",
-    title="电梯超过15日未维护保养",
-    source="特种设备安全监察条例 第三十一条(电梯至少每15日维护保养一次)",
-    settings=("special_equipment.lift_maintenance_days",),
+    title="电梯、锅炉、压力容器超过期限未维护保养",
+    source="特种设备安全监察条例 第三十一条(电梯至少每15日维护保养一次); "
+    "003 三(六)4(加强锅炉、电梯、压力容器、管道……日常检查保养); 锅炉和压力容器的30天为本项目设定",
+    settings=("special_equipment.lift_maintenance_days", "special_equipment.upkeep_days"),
     fields=("special_equipment[].kind", "special_equipment[].last_maintenance"),
 )
 def lift_maintenance(school, ctx):
-    days = ctx.setting("special_equipment.lift_maintenance_days")
-    if days is None:
-        return
     for path, item in school.items("special_equipment"):
-        if item.get("kind") != "电梯":
+        setting = UPKEEP.get(item.get("kind"))
+        days = ctx.setting(f"special_equipment.{setting}") if setting else None
+        if days is None:
             continue
         last = parse_date(item.get("last_maintenance"))
+        if last is not None and last > ctx.as_of:
+            last = None  # a date still to come is no upkeep yet
+        name = f"{item['kind']}“{item['name']}”"
         if last is None:
-            yield Hit(path, f"电梯“{item['name']}”没有维护保养记录")
+            yield Hit(path, f"{name}没有维护保养记录")
         elif ctx.as_of > last + timedelta(days=days):
             due = last + timedelta(days=days)
             yield Hit(
                 (*path, "last_maintenance"),
-                f"电梯“{item['name']}”最近一次维保在 {last},应于 {due} 前再次维保",
+                f"{name}最近一次维保在 {last},应于 {due} 前再次维保",
                 "overdue",
             )
 
