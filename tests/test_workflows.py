@@ -21,8 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / ".github" / "workflows"
 PR = yaml.safe_load((WORKFLOWS / "pr.yml").read_text(encoding="utf-8"))
 NIGHTLY = yaml.safe_load((WORKFLOWS / "nightly.yml").read_text(encoding="utf-8"))
+DEPLOY = yaml.safe_load((WORKFLOWS / "deploy.yml").read_text(encoding="utf-8"))
 GITHUB_ONLY_ACTIONS = ("actions/upload-pages-artifact", "actions/deploy-pages")
-ALLOWED_PROGRAMS = {"xiaoan", "pip", "gh", "curl", "cat", "python3", "echo", "head", "tee", "true"}
+ALLOWED_PROGRAMS = {
+    "xiaoan", "pip", "npm", "gh", "curl", "cat", "python3", "echo", "head", "tee", "true", "test",
+    "exit",
+}  # fmt: skip
 
 
 def on(workflow: dict) -> dict:
@@ -44,17 +48,43 @@ def test_triggers_permissions_and_concurrency():
     assert PR["concurrency"]["cancel-in-progress"] is True
     assert set(on(NIGHTLY)) == {"schedule", "workflow_dispatch"}
     assert re.fullmatch(r"\d+ \d+ \* \* \*", on(NIGHTLY)["schedule"][0]["cron"])  # daily
-    assert NIGHTLY["permissions"] == {"contents": "read", "issues": "write"}
-    assert NIGHTLY["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert NIGHTLY["permissions"] == {}
+    assert NIGHTLY["jobs"]["nightly"]["permissions"] == {"contents": "read", "issues": "write"}
+    # a reviewer's merge is the sign-off: it is published at once, and again each morning
+    assert set(on(DEPLOY)) == {"push", "schedule", "workflow_dispatch"}
+    assert on(DEPLOY)["push"] == {"branches": ["main"]}
+    assert DEPLOY["permissions"] == {}
+    assert DEPLOY["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
+    assert DEPLOY["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert DEPLOY["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
-@pytest.mark.parametrize("workflow", [PR, NIGHTLY], ids=["pr", "nightly"])
-def test_full_history_and_pinned_actions(workflow):
+@pytest.mark.parametrize("workflow", [PR, NIGHTLY, DEPLOY], ids=["pr", "nightly", "deploy"])
+def test_full_history_without_credentials_left_behind(workflow):
     (checkout,) = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
     assert checkout["with"]["fetch-depth"] == 0
-    for s in steps(workflow):
-        if "uses" in s:
-            assert re.fullmatch(r"[\w-]+/[\w-]+@v\d+", s["uses"]), s["uses"]
+    assert checkout["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_every_action_is_pinned_by_commit_with_its_tag_beside(path):
+    """A tag can be moved to other code; a commit cannot. The tag stays as a comment."""
+    uses = re.findall(r"uses: (\S+)(.*)", path.read_text(encoding="utf-8"))
+    assert uses
+    for action, rest in uses:
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", rest), (action, rest)
+
+
+def test_the_workflows_pass_a_security_audit():
+    """zizmor (in the lock), offline: no findings."""
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("zizmor")), "--offline", "--no-progress",
+         "--format", "plain", str(WORKFLOWS)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout + done.stderr
 
 
 def commands(workflow: dict) -> list[list[str]]:
@@ -92,7 +122,7 @@ def _simple(words: list[str]) -> list[str]:
 SHELL_WORDS = {"if", "then", "else", "elif", "fi", "while", "do", "done", "{", "}"}
 
 
-@pytest.mark.parametrize("workflow", [PR, NIGHTLY], ids=["pr", "nightly"])
+@pytest.mark.parametrize("workflow", [PR, NIGHTLY, DEPLOY], ids=["pr", "nightly", "deploy"])
 def test_the_workflows_only_call_xiaoan_and_the_platform(workflow):
     functions = {
         "call",
@@ -103,7 +133,7 @@ def test_the_workflows_only_call_xiaoan_and_the_platform(workflow):
         assert words[0] in ALLOWED_PROGRAMS | functions, words
 
 
-@pytest.mark.parametrize("workflow", [PR, NIGHTLY], ids=["pr", "nightly"])
+@pytest.mark.parametrize("workflow", [PR, NIGHTLY, DEPLOY], ids=["pr", "nightly", "deploy"])
 def test_every_xiaoan_command_and_option_exists(workflow):
     used = [w for w in commands(workflow) if w[0] == "xiaoan"]
     assert used
@@ -121,7 +151,7 @@ def test_every_xiaoan_command_and_option_exists(workflow):
 
 
 def test_github_only_steps_have_a_gitea_way():
-    for workflow in (PR, NIGHTLY):
+    for workflow in (PR, NIGHTLY, DEPLOY):
         for name, job in workflow["jobs"].items():
             for s in job["steps"]:
                 run = s.get("run", "")
@@ -132,14 +162,17 @@ def test_github_only_steps_have_a_gitea_way():
                 ):
                     condition = s.get("if", "") + job.get("if", "")
                     assert "XIAOAN_PLATFORM == 'github'" in condition, (name, s)
-    deploy = NIGHTLY["jobs"]["deploy"]
+    deploy = DEPLOY["jobs"]["deploy"]
     assert "github.server_url == 'https://github.com'" in deploy["if"]
     gitea = [
-        s["name"] for s in steps(NIGHTLY) if "env.XIAOAN_PLATFORM == 'gitea'" in s.get("if", "")
+        s["name"]
+        for w in (NIGHTLY, DEPLOY)
+        for s in steps(w)
+        if "env.XIAOAN_PLATFORM == 'gitea'" in s.get("if", "")
     ]
     assert gitea == ["区县提醒议题(Gitea:API)", "上传网站构件(Gitea)"]
     assert "env.XIAOAN_PLATFORM == 'gitea'" in step(PR, "Gitea")["if"]
-    for workflow in (PR, NIGHTLY):
+    for workflow in (PR, NIGHTLY, DEPLOY):
         assert "github.server_url == 'https://github.com'" in workflow["env"]["XIAOAN_PLATFORM"]
 
 
@@ -239,7 +272,8 @@ def test_every_workflow_matches_githubs_workflow_schema():
 def test_the_newest_versions_workflow_runs_nightly_and_reports_by_issue():
     newest = yaml.safe_load((WORKFLOWS / "newest.yml").read_text(encoding="utf-8"))
     assert set(on(newest)) == {"schedule", "workflow_dispatch"}
-    assert newest["permissions"] == {"contents": "read", "issues": "write"}
+    assert newest["permissions"] == {}
+    assert newest["jobs"]["newest"]["permissions"] == {"contents": "read", "issues": "write"}
     run = step(newest, "make newest")["run"]
     assert "make newest NEWEST_REPORT=" in run
     issue = step(newest, "议题")["run"]
@@ -252,3 +286,21 @@ def test_workflows_install_from_the_lock():
         for line in text.splitlines():
             if "pip install" in line:
                 assert "-r requirements.lock" in line or "--no-deps" in line, (path.name, line)
+
+
+@pytest.mark.slow
+def test_the_deploy_build_steps_publish_a_site_with_the_editor(checkout, tmp_path):
+    """The deploy job's steps after the installs, run with bash in a clean checkout as a fresh
+    runner would: the site is built and its /admin/ is the editor, not the not-installed
+    page (npm ci has run in this checkout's project, as the job's own npm step does)."""
+    if not (REPO / "node_modules" / ".bin" / "esbuild").exists():
+        pytest.skip("npm ci has not run: the editor cannot be bundled")
+    build = step(DEPLOY, "xiaoan build")["run"]
+    done = bash(build, checkout, {"NO_COLOR": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    admin = checkout / "site" / "admin"
+    assert (admin / "config.yml").is_file() and (admin / "decap-cms.js").is_file()
+    assert "未安装" not in (admin / "index.html").read_text(encoding="utf-8")
+    # the same step refuses a site without the editor
+    broken = build.replace("site/admin/config.yml", "site/admin/no-such-file")
+    assert bash(broken, checkout, {}).returncode == 1
