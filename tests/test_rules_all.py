@@ -160,6 +160,8 @@ def everything_wrong(as_of: date) -> tuple[dict, dict]:
     del a["emergency_supplies"]
     a["student_support"] = {}
     a["group_transport"] = [{"date": "2026-10-10", "qualified": False, "filed": True}]
+    a["internships"] = [{"unit": "临河机械厂", "start": "2026-11-02", "students": 30,
+                         "emergency_plan": False, "protective_equipment": True}]  # fmt: skip
     dev["fire_equipment"][0].update(next_inspection="2026-11-01", failed=2)
     dev["fire_equipment"][1]["national_standard"] = False
     dev["key_rooms"][0]["guard_rail"] = False
