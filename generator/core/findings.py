@@ -26,6 +26,8 @@ class Finding:
     school: str | None = None
     category: str | None = None
     source: str | None = None
+    status: str | None = None
+    """For rule findings, the status the problem gives its category (逾期, 待整改 …)."""
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
