@@ -71,7 +71,27 @@
     apply();
   }
 
+  // A table wider than the screen scrolls in the theme's wrapper: keyboard users reach it
+  // with Tab, and a screen reader names it after the heading above it.
+  function scrollable() {
+    Array.prototype.forEach.call(document.querySelectorAll(".md-typeset__scrollwrap"), function (wrap) {
+      if (wrap.hasAttribute("tabindex")) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      var heading = null, node = wrap;
+      while (node && !heading) {
+        var prev = node.previousElementSibling;
+        while (prev && !/^H[1-6]$/.test(prev.tagName)) prev = prev.previousElementSibling;
+        heading = prev;
+        node = node.parentElement;
+      }
+      wrap.setAttribute("aria-label", heading ? heading.textContent.replace(/¶$/, "").trim() + "(表格)" : "表格");
+    });
+  }
+
   function init() {
+    scrollable();
+    setTimeout(scrollable, 0);
     Array.prototype.forEach.call(document.querySelectorAll(".xa-sortable table"), sortable);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-xa-filter]"), filterable);
   }
