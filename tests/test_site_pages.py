@@ -202,6 +202,7 @@ def test_the_page_says_the_status_and_why_first(status):
     (hazard,) = verdict["hazards"]
     assert hazard["id"] == "H-09" and hazard["overdue"] == (status == "逾期")
     assert hazard["late_days"] == (3 if status == "逾期" else 0)
+    assert reason["days_late"] == hazard["late_days"]
 
 
 def test_a_late_risk_review_is_marked_on_its_card_and_named_by_its_id():
@@ -211,6 +212,7 @@ def test_a_late_risk_review_is_marked_on_its_card_and_named_by_its_id():
     assert page["status"] == "逾期"
     (reason,) = page["verdict"]["reasons"]
     assert reason["risk"]["late_days"] == 32 == page["risks"][0]["late_days"]
+    assert reason["days_late"] == 32
     risk_id = data["risks"][0]["id"]
     assert reason["finding"]["place"].startswith(f"风险清单 {risk_id}")
 
@@ -372,3 +374,12 @@ def test_page_data_does_not_touch_the_dossier():
     before = copy.deepcopy(data)
     _page(data)
     assert data == before
+
+
+def test_days_late_come_from_the_field_or_the_message():
+    data = {"hazards": [{"deadline": _d(-5)}], "drills": []}
+    assert pages.finding_days_late(data, "/hazards/0", "", AS_OF) == 5
+    assert pages.finding_days_late(data, "/hazards/0/deadline", "", AS_OF) == 5
+    message = f"2026年10月没有应急演练记录(应于 {_d(-23)} 前完成)"
+    assert pages.finding_days_late(data, "/drills", message, AS_OF) == 23
+    assert pages.finding_days_late(data, "/drills", "没有日期", AS_OF) == 0

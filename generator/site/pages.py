@@ -505,7 +505,10 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "status_key": status_key(result.status),
         "status_url": status_url(result.status),
         "as_of": as_of.isoformat(),
-        "verdict": verdict(result.status, rows, risks, open_),
+        "verdict": verdict(
+            result.status, rows, risks, open_,
+            [finding_days_late(public, r["path"], r["message"], as_of) for r in rows],
+        ),  # fmt: skip
         "urls": _urls(school_id),
         "profile": _titled({**profile, "district": district.get("name", "")}, ("profile",)),
         "categories": categories,
@@ -535,18 +538,22 @@ def _item(path: str) -> tuple[str, int] | None:
     return None
 
 
-def verdict(status: str, rows: list[dict], risks: list[dict], open_: list[dict]) -> dict:
+def verdict(
+    status: str, rows: list[dict], risks: list[dict], open_: list[dict], days: list[int]
+) -> dict:
     """The first thing a school page says: the status, why, and what happens next.
 
     ``reasons`` are the findings that make the status (the worst ones), each with the risk or
     hazard it is about, when it is about one; ``hazards`` the open hazards, with their
     measures and interim controls, which say what is being done.
     """
-    worst_ = [r for r in rows if r["status"] == status] if status != "达标" else []
+    worst_ = [(r, d) for r, d in zip(rows, days, strict=True) if r["status"] == status]
+    if status == "达标":
+        worst_ = []
     by_id = {h["id"]: h for h in open_}
     items = []
-    for row in worst_:
-        item = {"finding": row, "risk": None}
+    for row, late in worst_:
+        item = {"finding": row, "risk": None, "days_late": late if status == "逾期" else 0}
         where = _item(row["path"])
         if where and where[0] == "risks" and where[1] < len(risks):
             item["risk"] = risks[where[1]]
@@ -604,6 +611,22 @@ def _resolve(data: Any, path: str) -> Any:
     return data
 
 
+_DUE_IN_MESSAGE = re.compile(r"应于 ?(\d{4}-\d{2}-\d{2})")
+
+
+def finding_days_late(data: dict, path: str, message: str, as_of: date) -> int:
+    """How many days an overdue finding is late: from the dated field it points at (a
+    hazard's deadline, a risk's next review …), else from the date its message says it was
+    due by (应于 2026-10-31 …); 0 when neither is known."""
+    value = _resolve(data, path)
+    if isinstance(value, dict):
+        value = next((value[k] for k in _DUE_FIELDS if k in value), None)
+    days = _late_days(value, as_of)
+    if not days and (due := _DUE_IN_MESSAGE.search(message)):
+        days = _late_days(due.group(1), as_of)
+    return days
+
+
 def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
     """The school's overdue findings for its district's list: the item, how many days late
     (when the finding points at a dated field) and the role that answers for it."""
@@ -614,10 +637,7 @@ def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
     secrets = private_values(data, public, [f.message for f in late])
     items = []
     for f in late:
-        value = _resolve(data, f.path)
-        if isinstance(value, dict):
-            value = next((value[k] for k in _DUE_FIELDS if k in value), None)
-        days = _late_days(value, as_of)
+        days = finding_days_late(data, f.path, f.message, as_of)
         where = _item(f.path)
         items.append(
             {
