@@ -36,6 +36,16 @@ class Finding:
         return (self.file, self.line or 0, self.column or 0, self.code, self.path)
 
 
+class FileCount(int):
+    """How many files a run checked, and how many of them were district files
+    (``_district.yaml``), for the summary line: 27 所学校的档案和 3 个区县配置."""
+
+    def __new__(cls, total: int, districts: int = 0) -> FileCount:
+        count = super().__new__(cls, total)
+        count.districts = districts
+        return count
+
+
 def pointer(path: tuple | list) -> str:
     """A JSON pointer (RFC 6901) for a path of keys and indices."""
     if not path:

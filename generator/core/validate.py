@@ -31,7 +31,7 @@ import jsonschema
 
 from generator.core import schema
 from generator.core import workers
-from generator.core.findings import Finding, pointer
+from generator.core.findings import FileCount, Finding, pointer
 from generator.core.load import MAX_BYTES, Document, LoadError, discover, load
 
 DISTRICT_FILE = "_district.yaml"
@@ -469,7 +469,8 @@ def validate_tree(
     today = today or datetime.date.today()
     tree = discover([root]) if root.is_dir() else []
     targets = tree if files is None else sorted(set(files))
-    records = Records(root=root, files_checked=len(targets))
+    districts_named = sum(p.name == DISTRICT_FILE for p in targets)
+    records = Records(root=root, files_checked=FileCount(len(targets), districts_named))
     findings = records.findings
 
     base = root.resolve()
