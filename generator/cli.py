@@ -1012,9 +1012,33 @@ def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) 
 
     built = _build_site(records, as_of, out, config)
 
+    from generator.site.plugin import SERVE_ADMIN
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request
             pass
+
+        def do_GET(self) -> None:
+            # The editor cannot save here: /admin/ says how to run it (make editor).
+            if self.path.split("?")[0] in ("/admin/", "/admin/index.html"):
+                self._page(200, SERVE_ADMIN.read_bytes())
+            else:
+                super().do_GET()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            page = Path(self.directory) / "404.html"
+            if code == 404 and page.is_file():  # the site's own 404 page, as a host serves it
+                self._page(404, page.read_bytes())
+            else:
+                super().send_error(code, message, explain)
+
+        def _page(self, code: int, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
     # The folder is named, not entered: a later build swaps a new folder in under the name.
     handler = functools.partial(Handler, directory=str(out.absolute()))

@@ -248,3 +248,37 @@ def test_help_is_in_chinese(args):
     assert out.startswith("用法:") and "选项:" in out and "显示本帮助并退出" in out
     for english in ("Usage:", "Options:", "Show this message", "[default:", "[required]"):
         assert english not in out, english
+
+
+def test_serve_answers_unknown_paths_with_the_404_page_and_admin_with_make_editor(tmp_path):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "site"
+    command = [
+        sys.executable, "-m", "generator", "serve", "--records", str(REPO / "records"),
+        "--as-of", "2026-11-23", "--out", str(out), "--port", str(port),
+    ]  # fmt: skip
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with subprocess.Popen(command, cwd=REPO, **pipes) as server:
+        try:
+            assert "预览网站" in server.stdout.readline() + server.stdout.readline()
+            url = f"http://127.0.0.1:{port}"
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(url + "/schools/no-such-school/", timeout=10)
+            with missing.value as answer:
+                assert answer.code == 404
+                body = answer.read().decode("utf-8")
+            assert body == (out / "404.html").read_text(encoding="utf-8") and 'lang="zh"' in body
+            with urllib.request.urlopen(url + "/admin/", timeout=10) as answer:
+                admin = answer.read().decode("utf-8")
+            assert "make editor" in admin and "GitHub 登录" not in admin
+        finally:
+            server.terminate()
+            errors = server.communicate(timeout=30)[1]
+    # the sample's site_url is the placeholder: the build says so
+    assert "site_url 仍是示例地址" in errors

@@ -25,6 +25,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -47,6 +48,10 @@ from generator.site import badges, pages, search
 from generator.exchange.xlsx import write_workbook
 
 HERE = Path(__file__).parent
+SERVE_ADMIN = HERE / "admin" / "serve.html"
+"""What /admin/ shows under ``xiaoan serve``, which cannot save: how to run ``make editor``."""
+# site_url hosts that are placeholders: QR codes and badge snippets would point nowhere.
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
 ASSET_DIR = "assets/xiaoan"
 
@@ -114,6 +119,14 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 raise PluginError(str(exc)) from None
         self.as_of = self.data.evaluation.as_of
         self.env_own = template_env()
+        host = urlsplit(config.site_url or "").hostname or ""
+        if host.endswith(PLACEHOLDER_HOSTS):
+            # Not a mkdocs warning: strict builds would fail on it, and a local build is fine.
+            print(
+                f"注意:mkdocs.yml 的 site_url 仍是示例地址 {config.site_url},公示牌和风险公告上的"
+                "二维码、徽章代码都会指向它;正式发布前请改为网站的真实地址。",
+                file=sys.stderr,
+            )
         self._prepare_pages()
         assets = (("xiaoan.css", config.extra_css), ("xiaoan.js", config.extra_javascript))
         for name, target in assets:
