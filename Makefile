@@ -55,7 +55,7 @@ npm: $(NODE_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --no-audit --no-fund && touch $@; \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else \
 	  echo "警告:没有 npm(需要 Node.js 20),跳过网页编辑器的安装" >&2; \
 	fi

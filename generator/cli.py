@@ -601,16 +601,23 @@ _BLOB_URL_HELP = (
     help="另把 Markdown 审核摘要追加到这个文件(GitHub Actions 的 $GITHUB_STEP_SUMMARY)。",
 )
 @click.option("--blob-url", help=_BLOB_URL_HELP)
+@click.option(
+    "--fail-on", type=_Choice(["error", "warning", "never"]), default="never", show_default=True,
+    help="修改带来这一级别(或更严重)的新问题时退出码也为 1;never 表示只在档案无效、"
+    "删除或改写已销号隐患和已举行的演练时为 1。",
+)
 def diff(
     base: str, head: str, records: Path, as_of: Any, fmt: str, summary: Path | None,
-    blob_url: str | None,
+    blob_url: str | None, fail_on: str,
 ) -> int:  # fmt: skip
     """比较两个 git 版本的档案,只校验和评估修改过的档案。
 
     \b
     BASE 通常是主分支(如 origin/main),HEAD 是修改请求的分支(默认当前版本);
     比较的起点是两者的分叉点,与修改请求页面显示的改动一致。列出每所修改过的学校:
-    状态变化、新增和销号的隐患、新增和已解决的问题。修改过的档案没有通过校验时退出码为 1。
+    状态变化、新增和销号的隐患、新增和已解决的问题,以及每个部分新增、删除和修改的条目。
+    修改过的档案没有通过校验,或删除、改写了已销号的隐患或已举行的演练时,退出码为 1
+    (各种 --format 都一样);--fail-on 另让新增问题也算失败。
     """
     import datetime
 
@@ -631,7 +638,11 @@ def diff(
                 fh.write(FORMATS["markdown"](result, blob_url=blob_url))
         except OSError as exc:
             _cannot_write(exc, summary)
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    failing = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
+    added = (f for s in result.schools for f in s.findings_added)
+    return 1 if any(f.severity in failing for f in added) else 0
 
 
 @main.command()
@@ -990,9 +1001,33 @@ def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) 
 
     built = _build_site(records, as_of, out, config)
 
+    from generator.site.plugin import SERVE_ADMIN
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request
             pass
+
+        def do_GET(self) -> None:
+            # The editor cannot save here: /admin/ says how to run it (make editor).
+            if self.path.split("?")[0] in ("/admin/", "/admin/index.html"):
+                self._page(200, SERVE_ADMIN.read_bytes())
+            else:
+                super().do_GET()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            page = Path(self.directory) / "404.html"
+            if code == 404 and page.is_file():  # the site's own 404 page, as a host serves it
+                self._page(404, page.read_bytes())
+            else:
+                super().send_error(code, message, explain)
+
+        def _page(self, code: int, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
     # The folder is named, not entered: a later build swaps a new folder in under the name.
     handler = functools.partial(Handler, directory=str(out.absolute()))

@@ -28,7 +28,7 @@ def _parts(svg: str) -> dict:
 @pytest.mark.parametrize(
     ("status", "fill", "shields"),
     [("达标", "#2e7d32", "green"), ("待整改", "#dfb317", "yellow"),
-     ("逾期", "#fe7d37", "orange"), ("重大隐患", "#d32f2f", "red")],
+     ("逾期", "#b34200", "orange"), ("重大隐患", "#c62828", "red")],
 )  # fmt: skip
 def test_each_status_has_its_colour(status, fill, shields):
     parts = _parts(badges.svg(status))

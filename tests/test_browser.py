@@ -235,3 +235,112 @@ def test_naughty_text_runs_nothing_in_search_results(naughty, page):
     assert "淘气" in result.inner_text()
     shot(page, "naughty-search")
     _assert_harmless(page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page template, on a desktop and a phone
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def template_pages(site: Path) -> list[str]:
+    """One URL of each kind of page the site has (a school that is not 达标, for its verdict)."""
+    school = next(s for s in schools(site) if s["status"] != "达标")
+    rule = sorted(p.name for p in (site / "rules").iterdir())[0]
+    return [
+        "/", "/districts/", f"/districts/{school['district']}/",
+        f"/schools/{school['id']}/", f"/schools/{school['id']}/notice.html",
+        f"/schools/{school['id']}/risk.html", "/reference/rules/", f"/rules/{rule}/",
+        "/reference/status/", "/reference/schema/", "/about/", "/404.html",
+    ]  # fmt: skip
+
+
+def _open_everything(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+
+
+def axe_violations(page) -> list[str]:
+    if not AXE.is_file():
+        pytest.fail("axe-core 未安装:请在仓库根目录运行 npm ci")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
+            .violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "))""",
+        AXE_TAGS,
+    )
+    return found
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_every_page_template_passes_axe(sample_site, sample_url, page, viewport):
+    page.set_viewport_size(viewport)
+    violations = {}
+    for path in template_pages(sample_site):
+        page.goto(sample_url + path)
+        _open_everything(page)
+        found = axe_violations(page)
+        if path == "/about/":  # the header's search panel, open with results
+            page.locator("#xa-search-toggle").click()
+            page.locator("#xa-search-panel input").fill("实验小学")
+            page.locator("#xa-search-panel .pagefind-ui__result-link").first.wait_for()
+            found += axe_violations(page)
+        if found:
+            violations[path] = found
+    assert violations == {}
+    assert page.problems == []
+
+
+def test_no_page_scrolls_sideways_on_a_phone(sample_site, sample_url, page):
+    page.set_viewport_size({"width": 360, "height": 800})
+    wide = {}
+    for path in template_pages(sample_site):
+        page.goto(sample_url + path)
+        _open_everything(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            wide[path] = width
+    assert wide == {}
+
+
+def test_every_risk_announcement_prints_on_one_a4_page(sample_site, sample_url, page):
+    for school in schools(sample_site):
+        page.goto(f"{sample_url}/schools/{school['id']}/risk.html")
+        page.wait_for_load_state("networkidle")
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf_pages(pdf) == 1, f"{school['id']}: the 风险公告 takes more than one page"
+
+
+def test_a_parent_finds_a_school_and_reads_why_it_is_overdue(sample_site, sample_url, page):
+    school = next(s for s in schools(sample_site) if s["status"] == "逾期")
+    page.set_viewport_size(PHONE)
+    page.goto(sample_url + "/about/")
+    page.locator("#xa-search-toggle").click()
+    page.locator("#xa-search-panel input").fill(school["name"])
+    link = page.locator("#xa-search-panel .pagefind-ui__result-link").first
+    assert link.inner_text() == school["name"]
+    link.click()
+    page.wait_for_url(f"**/schools/{school['id']}/")
+
+    # the first thing under the name is the verdict: status, why, as of when
+    verdict = page.locator(".xa-verdict")
+    assert verdict.locator(".xa-verdict__head").inner_text().startswith("逾期")
+    assert "截至 2026-11-23" in verdict.inner_text()
+    box = verdict.bounding_box()
+    assert box["y"] + box["height"] < PHONE["height"], "the verdict is not on the first screen"
+    reasons = verdict.locator(".xa-verdict__items li")
+    assert reasons.count() >= 1 and reasons.first.inner_text().startswith("已超期")
+    shot(page, "school-phone")
+
+    # what 逾期 means, and what the rule asks and where it comes from
+    verdict.locator("a.xa-pill").click()
+    page.wait_for_url("**/reference/status/#overdue")
+    assert "超过了规定的期限" in page.locator("#overdue + dd").inner_text()
+    page.go_back()
+    reasons.first.get_by_role("link", name="这条要求是什么").click()
+    page.wait_for_url("**/rules/*/")
+    assert page.locator("#source + p").inner_text().strip()
+    assert page.problems == []

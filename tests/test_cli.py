@@ -51,7 +51,7 @@ def test_version():
 def test_validate_a_valid_tree(records, monkeypatch):
     monkeypatch.chdir(records.parent)
     result = invoke("validate")
-    assert (result.exit_code, result.stdout) == (0, "全部 5 份档案通过校验\n")
+    assert (result.exit_code, result.stdout) == (0, "全部 3 所学校的档案和 2 个区县配置通过校验\n")
 
 
 def test_validate_reports_relative_paths_and_exits_1(records, monkeypatch):
@@ -62,7 +62,7 @@ def test_validate_reports_relative_paths_and_exits_1(records, monkeypatch):
     assert result.stdout == (
         "records/chengguan/cg-shiyan-xiaoxue.yaml:106:15: error: 隐患清单 第2项 › 整改期限: "
         "'2024-13-01' 不是有效日期 (YYYY-MM-DD):日历上没有这一天\n"
-        "检查了 5 份档案,发现 1 处问题(1 个文件)\n"
+        "检查了 3 所学校的档案和 2 个区县配置,发现 1 处问题(1 个文件)\n"
     )
 
 
@@ -71,7 +71,7 @@ def test_validate_named_files_and_folders(records, monkeypatch):
     monkeypatch.chdir(records.parent)
     assert invoke("validate", "records/qiaobei").exit_code == 0
     result = invoke("validate", "records/qiaobei", "records/chengguan/cg-shiyan-xiaoxue.yaml")
-    assert result.exit_code == 1 and "检查了 3 份档案" in result.stdout
+    assert result.exit_code == 1 and "检查了 2 所学校的档案和 1 个区县配置" in result.stdout
 
 
 def test_validate_with_another_records_folder(records, tmp_path):
@@ -107,7 +107,7 @@ def test_github_output(records, monkeypatch):
 def test_markdown_output(records, monkeypatch):
     monkeypatch.chdir(records.parent)
     result = invoke("validate", "--format", "markdown")
-    assert (result.exit_code, result.stdout) == (0, "### 校验结果\n\n全部 5 份档案通过校验\n")
+    assert (result.exit_code, result.stdout) == (0, "### 校验结果\n\n全部 3 所学校的档案和 2 个区县配置通过校验\n")
 
 
 def test_max_bytes(records, monkeypatch):
@@ -169,7 +169,7 @@ def test_synth_then_validate(tmp_path, monkeypatch):
 def test_console_script_exit_codes(records):
     cwd = records.parent
     ok = run("validate", cwd=cwd)
-    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "全部 5 份档案通过校验\n", "")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "全部 3 所学校的档案和 2 个区县配置通过校验\n", "")
     assert run("validate", "missing.yaml", cwd=cwd).returncode == 2
     assert run("validate", "--bogus", cwd=cwd).returncode == 2
     break_one(records)
@@ -185,7 +185,7 @@ def test_python_dash_m(records):
         encoding="utf-8",
         timeout=120,
     )
-    assert (result.returncode, result.stdout) == (0, "全部 5 份档案通过校验\n")
+    assert (result.returncode, result.stdout) == (0, "全部 3 所学校的档案和 2 个区县配置通过校验\n")
 
 
 def test_no_colour_when_piped(records):
@@ -214,7 +214,7 @@ def test_published_pre_commit_hook_runs_an_existing_command(records):
     assert run(command, *options, *named, cwd=records.parent).returncode == 0
     break_one(records)
     failed = run(command, *options, *named, cwd=records.parent)
-    assert failed.returncode == 1 and "检查了 2 份档案" in failed.stdout
+    assert failed.returncode == 1 and "检查了 1 所学校的档案和 1 个区县配置" in failed.stdout
 
 
 def test_local_pre_commit_hook_uses_the_project_virtualenv():
@@ -248,3 +248,37 @@ def test_help_is_in_chinese(args):
     assert out.startswith("用法:") and "选项:" in out and "显示本帮助并退出" in out
     for english in ("Usage:", "Options:", "Show this message", "[default:", "[required]"):
         assert english not in out, english
+
+
+def test_serve_answers_unknown_paths_with_the_404_page_and_admin_with_make_editor(tmp_path):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "site"
+    command = [
+        sys.executable, "-m", "generator", "serve", "--records", str(REPO / "records"),
+        "--as-of", "2026-11-23", "--out", str(out), "--port", str(port),
+    ]  # fmt: skip
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with subprocess.Popen(command, cwd=REPO, **pipes) as server:
+        try:
+            assert "预览网站" in server.stdout.readline() + server.stdout.readline()
+            url = f"http://127.0.0.1:{port}"
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(url + "/schools/no-such-school/", timeout=10)
+            with missing.value as answer:
+                assert answer.code == 404
+                body = answer.read().decode("utf-8")
+            assert body == (out / "404.html").read_text(encoding="utf-8") and 'lang="zh"' in body
+            with urllib.request.urlopen(url + "/admin/", timeout=10) as answer:
+                admin = answer.read().decode("utf-8")
+            assert "make editor" in admin and "GitHub 登录" not in admin
+        finally:
+            server.terminate()
+            errors = server.communicate(timeout=30)[1]
+    # the sample's site_url is the placeholder: the build says so
+    assert "site_url 仍是示例地址" in errors

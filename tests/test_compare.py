@@ -272,3 +272,45 @@ def test_usage_errors_are_chinese(repo, tmp_path):
         text=True,
     )
     assert done.returncode == 2 and "不在 git 仓库中" in done.stderr
+
+
+def test_every_section_lists_what_was_added_removed_and_changed(repo):
+    text = repo.read(DIER).replace(
+        "drills:\n", "drills:\n  - {date: 2026-11-20, kind: 消防疏散, scope: 全校, participants: 1370}\n", 1
+    )
+    repo.write(DIER, text.replace("evacuation_seconds: 109}", "evacuation_seconds: 108}"))
+    repo.commit("登记11月演练,改了5月演练的用时")
+    (s,) = diff(repo).schools
+    (drills,) = [c for c in s.sections if c.section == "drills"]
+    assert (drills.title, drills.added, drills.removed) == ("应急演练", ["2026-11-20 消防疏散"], [])
+    assert drills.changed == ["2026-05-13 地震疏散"]
+    # a drill already held is the record: rewriting it is an error, adding one is not
+    assert [f.code for f in s.ledger] == ["compare.past-drill-changed"]
+    assert "已举行的演练 2026-05-13 地震疏散 被改写" in s.ledger[0].message
+    out = run_diff(repo, "main", "pr", "--as-of", "2026-11-23").stdout
+    assert "应急演练:新增 2026-11-20 消防疏散;修改 2026-05-13 地震疏散" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "markdown", "json"])
+def test_deleting_a_closed_hazard_fails_in_every_format(repo, fmt):
+    text = repo.read(DIER)
+    start = text.index("  - id: H-2026-001")
+    end = text.index("  # 11月自查发现")
+    repo.write(DIER, text[:start] + text[end:])
+    repo.commit("删了一条已销号的隐患")
+    done = run_diff(repo, "main", "pr", "--format", fmt, "--as-of", "2026-11-23")
+    assert done.returncode == 1, done.stdout
+    assert "全部修改过的档案通过校验" not in done.stdout
+    assert "已销号的隐患 H-2026-001 被删除" in done.stdout
+    if fmt == "github":
+        assert f"::error file={DIER},title=compare.closed-hazard-removed::" in done.stdout
+
+
+def test_fail_on_error_fails_on_a_new_error_finding(repo):
+    repo.replace(SHIYAN, "hazards:\n", MAJOR_HAZARD)
+    repo.commit("登记联合检查发现的重大隐患")
+    plain = run_diff(repo, "main", "pr", "--as-of", "2026-11-23", "--format", "github")
+    strict = run_diff(repo, "main", "pr", "--as-of", "2026-11-23", "--format", "github",
+                      "--fail-on", "error")  # fmt: skip
+    assert "::error" in plain.stdout and "::error" in strict.stdout
+    assert (plain.returncode, strict.returncode) == (0, 1)

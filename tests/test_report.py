@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.core.findings import Finding
+from generator.core.findings import FileCount, Finding
 from generator.report.findings import REPORTERS, as_json, github, markdown, summary, text
 
 DATE = Finding(
@@ -44,6 +44,8 @@ def test_reporters_are_chosen_by_name():
 
 def test_summary():
     assert summary([], 26) == "全部 26 份档案通过校验"
+    assert summary([], FileCount(30, 3)) == "全部 27 所学校的档案和 3 个区县配置通过校验"
+    assert summary([DATE], FileCount(1, 1)).startswith("检查了 1 个区县配置,")
     assert summary([], 0) == "没有找到需要校验的档案"
     assert summary([DATE, LOAD, DATE], 26) == "检查了 26 份档案,发现 3 处问题(2 个文件)"
     assert (

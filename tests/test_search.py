@@ -247,3 +247,49 @@ def test_the_search_box_works_when_the_site_lives_under_a_sub_path(sample_site, 
         links[0].click()
         page.wait_for_url(url + hrefs[0])
     assert page.problems == []
+
+
+def _search_all(page, term: str) -> list[str]:
+    """The URLs of every result for ``term``, from the site's Pagefind bundle."""
+    return page.evaluate(
+        """async (term) => {
+      const pagefind = await import("/pagefind/pagefind.js");
+      const found = await pagefind.search(term);
+      return (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.url);
+    }""",
+        term,
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("term", ["欺凌", "溺水", "消防"])
+def test_a_word_is_found_on_every_school_page_that_shows_it(sample_site, page, term):
+    pages_ = sorted(sample_site.glob("schools/*/index.html"))
+    showing = {
+        f"/schools/{p.parent.name}/"
+        for p in pages_
+        if term in p.read_text(encoding="utf-8").split('class="xa-school"', 1)[1]
+    }
+    assert len(showing) >= 5, f"the sample shows {term} on few pages"
+    with serve(sample_site) as url:
+        page.goto(url + "/")
+        found = {u for u in _search_all(page, term) if u.startswith("/schools/")}
+    assert showing - found == set()
+
+
+@pytest.mark.browser
+def test_the_header_search_works_on_every_page_with_clean_excerpts(sample_site, page):
+    with serve(sample_site) as url:
+        for path in ("/about/", "/schools/hx-binhe-xiaoxue/", "/reference/status/"):
+            page.goto(url + path)
+            page.locator("#xa-search-toggle").click()
+            box = page.locator("#xa-search-panel input")
+            assert box.get_attribute("aria-label") == "搜索全站"
+            box.fill("实验小学")
+            page.locator("#xa-search-panel .pagefind-ui__result-link").first.wait_for()
+            excerpts = page.locator("#xa-search-panel .pagefind-ui__result-excerpt")
+            texts = excerpts.all_inner_texts()
+            assert texts and all(search.KEYS_MARK not in t for t in texts)
+            # no run of suffixes (实验小学 验小学 小学) in what a reader sees
+            assert all("验小学 小学" not in t for t in texts)
+    assert page.problems == []

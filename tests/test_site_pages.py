@@ -45,7 +45,8 @@ def test_a_school_page_holds_no_private_value():
     data = compliant(AS_OF)
     data["hazards"].append(
         _hazard("H-02", location="PRIVATE-LOCATION", description="PRIVATE-DESCRIPTION",
-                measures="PRIVATE-MEASURES", owner="PRIVATE-OWNER", notes="PRIVATE-NOTES")
+                measures="公开的整改措施", owner="PRIVATE-OWNER", notes="PRIVATE-NOTES",
+                interim_controls="公开的临时管控", watcher="PRIVATE-WATCHER")
     )  # fmt: skip
     data["police"]["officer_mobile"] = "13999990001"
     data["devices"]["video"]["locations"] = ["PRIVATE-CAMERA-SPOT"]
@@ -60,6 +61,9 @@ def test_a_school_page_holds_no_private_value():
     # while the public parts are there
     for shown in ("戊警官", "010-12345678", "测试派出所", "H-02", "测试区育才路 1 号", "校门口"):
         assert shown in text
+    # what is being done about an open hazard is public; who watches over it is not
+    (hazard,) = page["verdict"]["hazards"]
+    assert (hazard["measures"], hazard["interim"]) == ("公开的整改措施", "公开的临时管控")
 
 
 def test_the_api_record_is_the_public_view():
@@ -88,7 +92,7 @@ def test_other_public_sections_are_shown_with_schema_titles():
     page = _page(compliant(AS_OF))
     titles = [m["title"] for m in page["more"]]
     assert titles[:3] == ["应急预案", "应急物资", "学生求助与心理热线"]
-    buses = next(m for m in page["more"] if m["title"] == "校车")["table"]
+    (buses,) = next(m for m in page["more"] if m["title"] == "校车")["tables"]
     assert "车牌号" in buses["columns"] and "驾驶人" not in buses["columns"]
     canteen = dict(next(m for m in page["more"] if m["title"] == "食堂")["fields"])
     assert canteen["明厨亮灶"] == "是" and "食品经营许可证号" not in canteen
@@ -160,8 +164,12 @@ def test_each_status_shows_its_badge_and_colour(status):
                                   "达标": "ok"}[status]  # fmt: skip
     assert page["urls"]["badge"] == "badges/cs-ceshi-xiaoxue.svg"
     assert bool(page["findings"]) == (status != "达标")
-    row = pages.school_row(result)
+    row = pages.school_row(result, data, AS_OF)
     assert row["rank"] == STATUSES.index(status)
+    # the problem columns add up to the status: the worst non-zero column is the status
+    worst = next((s for s, n in zip(STATUSES, row["problems"], strict=True) if n), "达标")
+    assert worst == status
+    assert [i["days"] for i in row["late"]] == ([3] if status == "逾期" else [])
     assert row["open"] == page["hazards"]["counts"]["open"] == (0 if status == "达标" else 1)
     assert row["overdue"] == (1 if status == "逾期" else 0)
     assert row["major"] == (1 if status == "重大隐患" else 0)
@@ -174,7 +182,49 @@ def test_every_category_has_a_badge_url():
     assert all(s.isascii() for s in slugs)
     hazards = next(c for c in page["categories"] if c["name"] == "隐患")
     assert hazards == {"name": "隐患", "status": "逾期", "key": "overdue",
-                       "badge": "badges/cs-ceshi-xiaoxue.hazards.svg"}  # fmt: skip
+                       "badge": "badges/cs-ceshi-xiaoxue.hazards.svg",
+                       "url": "reference/status/#cat-hazards"}  # fmt: skip
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_page_says_the_status_and_why_first(status):
+    data = _with_status(status)
+    page = _page(data)
+    verdict = page["verdict"]
+    assert page["status_url"] == f"reference/status/#{page['status_key']}"
+    if status == "达标":
+        assert verdict["reasons"] == [] and "未发现问题" in verdict["sentence"]
+        return
+    assert verdict["sentence"].startswith(f"{len(verdict['reasons'])} 项")
+    reason = next(r for r in verdict["reasons"] if "H-09" in r["finding"]["message"])
+    assert reason["finding"]["status"] == status
+    assert reason["finding"]["rule_url"] == f"rules/{reason['finding']['rule']}/"
+    (hazard,) = verdict["hazards"]
+    assert hazard["id"] == "H-09" and hazard["overdue"] == (status == "逾期")
+    assert hazard["late_days"] == (3 if status == "逾期" else 0)
+    assert reason["days_late"] == hazard["late_days"]
+
+
+def test_a_late_risk_review_is_marked_on_its_card_and_named_by_its_id():
+    data = compliant(AS_OF)
+    data["risks"][0]["next_review"] = _d(-32)
+    page = _page(data)
+    assert page["status"] == "逾期"
+    (reason,) = page["verdict"]["reasons"]
+    assert reason["risk"]["late_days"] == 32 == page["risks"][0]["late_days"]
+    assert reason["days_late"] == 32
+    risk_id = data["risks"][0]["id"]
+    assert reason["finding"]["place"].startswith(f"风险清单 {risk_id}")
+
+
+def test_every_rule_has_a_page_with_its_source_and_category():
+    for rule in RULES.values():
+        r = pages.rule_page(rule)
+        assert r["title"] == rule.title and r["source"] == rule.source
+        assert r["category_url"].startswith("reference/status/#cat-")
+    ref = pages.status_reference()
+    assert [s["status"] for s in ref["statuses"]] == list(STATUSES)
+    assert all(c["text"] for c in ref["categories"])
 
 
 def test_hazards_are_split_as_of_the_day():
@@ -324,3 +374,12 @@ def test_page_data_does_not_touch_the_dossier():
     before = copy.deepcopy(data)
     _page(data)
     assert data == before
+
+
+def test_days_late_come_from_the_field_or_the_message():
+    data = {"hazards": [{"deadline": _d(-5)}], "drills": []}
+    assert pages.finding_days_late(data, "/hazards/0", "", AS_OF) == 5
+    assert pages.finding_days_late(data, "/hazards/0/deadline", "", AS_OF) == 5
+    message = f"2026年10月没有应急演练记录(应于 {_d(-23)} 前完成)"
+    assert pages.finding_days_late(data, "/drills", message, AS_OF) == 23
+    assert pages.finding_days_late(data, "/drills", "没有日期", AS_OF) == 0

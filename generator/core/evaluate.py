@@ -148,7 +148,7 @@ def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
             Finding(
                 file=doc.file, message=message, code=rule.id, line=line, column=column,
                 path=pointer(path), place=_place(path), severity=severity, school=school.id,
-                category=rule.category, source=rule.source,
+                category=rule.category, source=rule.source, status=KIND_STATUS[kind],
             )
         )  # fmt: skip
         kinds[rule.category].append(KIND_STATUS[kind])

@@ -26,12 +26,24 @@ class Finding:
     school: str | None = None
     category: str | None = None
     source: str | None = None
+    status: str | None = None
+    """For rule findings, the status the problem gives its category (逾期, 待整改 …)."""
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, self.column or 0, self.code, self.path)
+
+
+class FileCount(int):
+    """How many files a run checked, and how many of them were district files
+    (``_district.yaml``), for the summary line: 27 所学校的档案和 3 个区县配置."""
+
+    def __new__(cls, total: int, districts: int = 0) -> FileCount:
+        count = super().__new__(cls, total)
+        count.districts = districts
+        return count
 
 
 def pointer(path: tuple | list) -> str:

@@ -30,7 +30,7 @@ import fastjsonschema
 import jsonschema
 
 from generator.core import schema, workers
-from generator.core.findings import Finding, pointer
+from generator.core.findings import FileCount, Finding, pointer
 from generator.core.load import MAX_BYTES, Document, LoadError, discover, load
 
 DISTRICT_FILE = "_district.yaml"
@@ -466,7 +466,8 @@ def validate_tree(
     today = today or datetime.date.today()
     tree = discover([root]) if root.is_dir() else []
     targets = tree if files is None else sorted(set(files))
-    records = Records(root=root, files_checked=len(targets))
+    districts_named = sum(p.name == DISTRICT_FILE for p in targets)
+    records = Records(root=root, files_checked=FileCount(len(targets), districts_named))
     findings = records.findings
 
     base = root.resolve()

@@ -24,15 +24,24 @@ _SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 _COLOURS = {"error": "31;1", "warning": "33;1", "info": "36", "file": "1", "ok": "32;1"}
 
 
+def _files(count: int) -> str:
+    """27 所学校的档案和 3 个区县配置, or 30 份档案 when the split is not known."""
+    districts = getattr(count, "districts", 0)
+    if districts:
+        schools = f"{count - districts} 所学校的档案和" if count > districts else ""
+        return f"{schools} {districts} 个区县配置".strip()
+    return f"{count} 份档案"
+
+
 def summary(findings: Sequence[Finding], files_checked: int | None = None) -> str:
     """One Chinese sentence: how many files were checked and what was found."""
-    checked = f"检查了 {files_checked} 份档案," if files_checked is not None else ""
+    checked = f"检查了 {_files(files_checked)}," if files_checked is not None else ""
     if not findings:
         if files_checked == 0:
             return "没有找到需要校验的档案"
         if files_checked is None:
             return "没有发现问题"
-        return f"全部 {files_checked} 份档案通过校验"
+        return f"全部 {_files(files_checked)}通过校验"
     files = len({f.file for f in findings})
     counts = Counter(f.severity for f in findings)
     detail = f"{files} 个文件"

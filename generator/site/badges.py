@@ -16,8 +16,8 @@ LABEL = "校园安全"
 COLORS = {
     "达标": ("#2e7d32", "#fff,#fff", "green"),
     "待整改": ("#dfb317", "#fff,#222", "yellow"),
-    "逾期": ("#fe7d37", "#fff,#fff", "orange"),
-    "重大隐患": ("#d32f2f", "#fff,#fff", "red"),
+    "逾期": ("#b34200", "#fff,#fff", "orange"),
+    "重大隐患": ("#c62828", "#fff,#fff", "red"),
 }
 
 # anybadge estimates text width from Latin glyph widths (a CJK character passes for an emoji,

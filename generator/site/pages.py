@@ -26,6 +26,38 @@ from generator.core.evaluate import STATUSES
 from generator.core.rules.base import CATEGORIES, SchoolView
 
 STATUS_KEYS = {"重大隐患": "major", "逾期": "overdue", "待整改": "pending", "达标": "ok"}
+
+# What each status means, in plain words (the 状态说明 page, /reference/status/).
+STATUS_TEXT = {
+    "重大隐患": "学校有未销号的重大隐患:可能造成严重危害、需要停用或较长时间整改,"
+    "或学校无法独立整改的隐患。这是最严重的状态,整改期间徽章为红色。",
+    "逾期": "有事项超过了规定的期限仍未完成:隐患过了整改期限未销号,风险点过了复核日期未复核,"
+    "演练、报送、检查或设备检验没有按期进行等。",
+    "待整改": "有问题尚未解决,但还没有超过期限:例如隐患在整改期限内整改中,或档案缺少某项记录。",
+    "达标": "按所属区县执行的规则检查,没有发现问题。",
+}
+# The verdict's sentence for a school of each status, from the number of its worst problems.
+VERDICT = {
+    "重大隐患": "{n} 项重大隐患尚未销号",
+    "逾期": "{n} 项事项已超过期限",
+    "待整改": "{n} 项问题待整改,均未超过期限",
+    "达标": "按本区规则检查,未发现问题",
+}
+STATUS_PAGE = "reference/status/"
+RULES_DIR = "rules/"
+
+
+def status_url(status: str) -> str:
+    """Where ``status`` is explained, relative to the site root."""
+    return f"{STATUS_PAGE}#{status_key(status)}"
+
+
+def category_url(category: str) -> str:
+    return f"{STATUS_PAGE}#cat-{category_slug(category)}"
+
+
+def rule_url(rule_id: str) -> str:
+    return f"{RULES_DIR}{rule_id}/"
 SEVERITIES = {"error": "严重", "warning": "警告", "info": "提示"}
 HIDDEN = "〔不公开〕"
 
@@ -33,7 +65,8 @@ HIDDEN = "〔不公开〕"
 # every school, so the theme renders it once.
 SCHOOL_SECTIONS = (
     ("status", "合规情况"),
-    ("findings", "当前问题"),
+    ("next", "接下来"),
+    ("categories", "各类别状态"),
     ("profile", "学校基本信息"),
     ("police", "一校一警"),
     ("risks", "风险公告"),
@@ -243,14 +276,17 @@ def _hazard_rows(public: dict, as_of: date) -> tuple[list[dict], list[dict]]:
             "rectified": fmt(h.get("rectified")),
             "closed": fmt(h.get("closed")),
             "overdue": is_open and due is not None and is_late(due, as_of),
+            "late_days": _late_days(h.get("deadline"), as_of) if is_open else 0,
+            "measures": fmt(h.get("measures")) if is_open else "—",
+            "interim": fmt(h.get("interim_controls")) if is_open else "—",
         }
         (open_ if is_open else closed).append(row)
     closed.sort(key=lambda r: (r["closed"], r["id"]))
     return open_, closed
 
 
-def _risks(risks: list[dict]) -> list[dict]:
-    return [
+def _risks(risks: list[dict], as_of: date | None = None) -> list[dict]:
+    rows = [
         {
             "id": fmt(r.get("id")),
             "place": fmt(r.get("place")),
@@ -262,9 +298,19 @@ def _risks(risks: list[dict]) -> list[dict]:
             "owner": fmt(r.get("owner")),
             "assessed": fmt(r.get("assessed")),
             "next_review": fmt(r.get("next_review")),
+            "late_days": _late_days(r.get("next_review"), as_of),
         }
         for r in risks
     ]
+    return rows
+
+
+def _late_days(value: Any, as_of: date | None) -> int:
+    """Days ``value`` (a date) is past ``as_of``; 0 when it is not."""
+    due = parse_date(value) if isinstance(value, str | date) else None
+    if as_of is None or due is None or not is_late(due, as_of):
+        return 0
+    return (as_of - due).days
 
 
 def _count(items: list[dict], key: str) -> int:
@@ -329,23 +375,24 @@ def protection(devices: dict) -> list[tuple[str, str]]:
 
 
 def _more(public: dict) -> list[dict]:
-    """The other public sections, shown with the schema's titles."""
+    """The other public sections, shown with the schema's titles: a section's fields, and a
+    table for each of its lists of records (报送记录's monthly reports, one row a month)."""
     sections = []
     for key, value in public.items():
-        if key in _OWN_SECTIONS:
+        if key in _OWN_SECTIONS or value in ({}, [], None):
             continue
-        section = {"id": key, "title": _title((key,)), "table": None, "fields": None}
-        if isinstance(value, list):
-            if not value:
-                continue
-            if all(isinstance(v, dict) for v in value):
-                section["table"] = _table(value, (key,))
-            else:
-                section["fields"] = [(section["title"], fmt(value))]
+        section = {"id": key, "title": _title((key,)), "tables": [], "fields": []}
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            section["tables"].append({"title": "", **_table(value, (key,))})
         elif isinstance(value, dict):
-            if not value:
-                continue
-            section["fields"] = _titled(value, (key,))
+            scalars = {}
+            for k, v in value.items():
+                if isinstance(v, list) and v and all(isinstance(i, dict) for i in v):
+                    table = _table(v, (key, k))
+                    section["tables"].append({"title": _title((key, k)), **table})
+                else:
+                    scalars[k] = v
+            section["fields"] = _titled(scalars, (key,))
         else:
             section["fields"] = [(section["title"], fmt(value))]
         sections.append(section)
@@ -368,18 +415,34 @@ def _police(police: dict) -> dict:
     }
 
 
-def findings(result: Any, secrets: list[str]) -> list[dict]:
+def _named_place(place: str, path: str, public: dict) -> str:
+    """``place`` with a list item's number replaced by its id: 隐患清单 第3项 → 隐患清单 H-2026-002."""
+    where = _item(path)
+    if where is None:
+        return place
+    items = public.get(where[0])
+    if isinstance(items, list) and where[1] < len(items) and isinstance(items[where[1]], dict):
+        item_id = items[where[1]].get("id")
+        if item_id:
+            return place.replace(f"第{where[1] + 1}项", str(item_id), 1)
+    return place
+
+
+def findings(result: Any, secrets: list[str], public: dict | None = None) -> list[dict]:
     """The school's current findings, private values taken out of their messages."""
     rows = []
     for f in result.findings:
         rows.append(
             {
                 "rule": f.code,
+                "rule_url": rule_url(f.code),
+                "status": f.status or "待整改",
+                "path": f.path,
                 "category": fmt(f.category),
                 "severity": SEVERITIES.get(f.severity, f.severity),
                 "severity_key": f.severity,
                 "message": scrub(f.message, secrets),
-                "place": scrub(f.place, secrets),
+                "place": scrub(_named_place(f.place, f.path, public or {}), secrets),
                 "source": fmt(f.source),
             }
         )
@@ -407,9 +470,12 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
             "status": status,
             "key": status_key(status),
             "badge": f"badges/{school_id}.{category_slug(name)}.svg",
+            "url": category_url(name),
         }
         for name, status in result.categories.items()
     ]
+    rows = findings(result, secrets, public)
+    risks = _risks(public.get("risks", []), as_of)
     return {
         "id": school_id,
         "name": fmt(profile.get("name") or result.name),
@@ -418,12 +484,17 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "address": fmt(profile.get("address")),
         "status": result.status,
         "status_key": status_key(result.status),
+        "status_url": status_url(result.status),
         "as_of": as_of.isoformat(),
+        "verdict": verdict(
+            result.status, rows, risks, open_,
+            [finding_days_late(public, r["path"], r["message"], as_of) for r in rows],
+        ),  # fmt: skip
         "urls": _urls(school_id),
         "profile": _titled({**profile, "district": district.get("name", "")}, ("profile",)),
         "categories": categories,
-        "findings": findings(result, secrets),
-        "risks": _risks(public.get("risks", [])),
+        "findings": rows,
+        "risks": risks,
         "hazards": {
             "open": open_,
             "closed": closed[-SHOWN:],
@@ -437,6 +508,41 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "more": _more(public),
         "signoffs": [],  # filled by the contribution workflow (merged reviews)
         "dossier": public,
+    }
+
+
+def _item(path: str) -> tuple[str, int] | None:
+    """(section, index) of a finding's JSON pointer into a list item: /risks/0/x → (risks, 0)."""
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[2].isdigit():
+        return parts[1], int(parts[2])
+    return None
+
+
+def verdict(
+    status: str, rows: list[dict], risks: list[dict], open_: list[dict], days: list[int]
+) -> dict:
+    """The first thing a school page says: the status, why, and what happens next.
+
+    ``reasons`` are the findings that make the status (the worst ones), each with the risk or
+    hazard it is about, when it is about one; ``hazards`` the open hazards, with their
+    measures and interim controls, which say what is being done.
+    """
+    worst_ = [(r, d) for r, d in zip(rows, days, strict=True) if r["status"] == status]
+    if status == "达标":
+        worst_ = []
+    by_id = {h["id"]: h for h in open_}
+    items = []
+    for row, late in worst_:
+        item = {"finding": row, "risk": None, "days_late": late if status == "逾期" else 0}
+        where = _item(row["path"])
+        if where and where[0] == "risks" and where[1] < len(risks):
+            item["risk"] = risks[where[1]]
+        items.append(item)
+    return {
+        "sentence": VERDICT.get(status, VERDICT["待整改"]).format(n=len(worst_)),
+        "reasons": items,
+        "hazards": list(by_id.values()),
     }
 
 
@@ -470,9 +576,67 @@ def school_api(page: dict) -> dict:
     }
 
 
-def school_row(result: Any) -> dict:
-    """A school as a row of its district's table, from its evaluation alone (its name,
-    district and stage are public profile fields)."""
+# Who answers for an overdue item, by the dossier section it is in (roles, not names).
+OWNER_ROLES = {"hazards": "隐患整改责任人", "risks": "风险点责任人", "drills": "学校安全管理代表"}
+_DUE_FIELDS = ("deadline", "next_review", "expires", "next_inspection", "valid_until", "due")
+
+
+def _resolve(data: Any, path: str) -> Any:
+    for part in path.split("/")[1:]:
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+_DUE_IN_MESSAGE = re.compile(r"应于 ?(\d{4}-\d{2}-\d{2})")
+
+
+def finding_days_late(data: dict, path: str, message: str, as_of: date) -> int:
+    """How many days an overdue finding is late: from the dated field it points at (a
+    hazard's deadline, a risk's next review …), else from the date its message says it was
+    due by (应于 2026-10-31 …); 0 when neither is known."""
+    value = _resolve(data, path)
+    if isinstance(value, dict):
+        value = next((value[k] for k in _DUE_FIELDS if k in value), None)
+    days = _late_days(value, as_of)
+    if not days and (due := _DUE_IN_MESSAGE.search(message)):
+        days = _late_days(due.group(1), as_of)
+    return days
+
+
+def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
+    """The school's overdue findings for its district's list: the item, how many days late
+    (when the finding points at a dated field) and the role that answers for it."""
+    late = [f for f in result.findings if f.status == "逾期"]
+    if not late:
+        return []
+    public = schema.public_view(data)
+    secrets = private_values(data, public, [f.message for f in late])
+    items = []
+    for f in late:
+        days = finding_days_late(data, f.path, f.message, as_of)
+        where = _item(f.path)
+        items.append(
+            {
+                "school": result.name,
+                "url": f"schools/{result.id}/",
+                "item": scrub(f.message, secrets),
+                "rule_url": rule_url(f.code),
+                "days": days,
+                "days_text": f"{days} 天" if days else "—",
+                "owner": OWNER_ROLES.get(where[0] if where else "", "学校安全管理代表"),
+            }
+        )
+    return items
+
+
+def school_row(result: Any, data: dict | None = None, as_of: date | None = None) -> dict:
+    """A school as a row of its district's table, from its evaluation (its name, district
+    and stage are public profile fields); with ``data`` (its dossier), its overdue items."""
     counts = hazard_counts(result)
     return {
         "id": result.id,
@@ -485,6 +649,8 @@ def school_row(result: Any) -> dict:
         "open": counts["open"],
         "overdue": counts["overdue"],
         "major": counts["major"],
+        "problems": [sum(f.status == st for f in result.findings) for st in STATUSES[:3]],
+        "late": overdue_items(data, result, as_of) if data is not None and as_of else [],
         "url": f"schools/{result.id}/",
         "badge": f"badges/{result.id}.svg",
     }
@@ -540,6 +706,10 @@ def district_page(district: dict, result: Any, rows: list[dict]) -> dict:
         "compliant": pct(sum(r["status"] == "达标" for r in rows) / len(rows)) if rows else "—",
         "rates": [_rate(r) for r in result.rates],
         "major": [r for r in rows if r["major"]],
+        "overdue": sorted(
+            (i for r in rows for i in r["late"]), key=lambda i: (-i["days"], i["school"])
+        ),
+        "problem_statuses": STATUSES[:3],
     }
 
 
@@ -674,6 +844,53 @@ def _walk_fields(node: dict, path: tuple, required: bool, kind: str, rows: list[
             )  # fmt: skip
 
 
+# What each category of rules asks of a school, in plain words (the 状态说明 page).
+CATEGORY_TEXT = {
+    "责任": "成立安全工作领导小组,明确安全管理代表和未成年人保护专职干部,签订岗位安全责任书,定期会商。",
+    "风险": "辨识校园安全风险点,落实管控措施和责任人,按期复核,公告风险。",
+    "隐患": "发现的隐患登记、限期整改、验收销号;重大隐患整改期间落实临时管控。",
+    "演练": "按规定频次开展应急疏散等演练,记录参加人数、疏散用时和发现的问题。",
+    "人防": "配齐专职保安员,持证上岗,24小时值守,重点部位按规定巡查。",
+    "物防": "配备防护器械(在有效期内)、防冲撞设施,消防器材定期检查。",
+    "技防": "视频监控和一键报警装置安装到位并与公安联网,录像按规定保存。",
+    "一校一警": "明确联系民警和值班电话,在校门张贴公示牌,设置护学岗。",
+    "预案": "制定应急预案并随情况变化修订。",
+    "教育": "每学年开展规定课时的安全教育。",
+    "校车": "校车标牌有效,驾驶人具备资格。",
+    "食堂": "陪餐、留样、明厨亮灶等食品安全制度落实。",
+    "危化品": "危险化学品专人保管、双人双锁,台账完整。",
+    "特种设备": "锅炉、电梯等特种设备按期检验,操作人员持证。",
+    "报告": "按月报送隐患清单,按年报送安全工作总结,接受教育和公安部门检查。",
+}
+
+
+def status_reference() -> dict:
+    """The 状态说明 page: each status and each category in plain words."""
+    return {
+        "statuses": [
+            {"status": s, "key": status_key(s), "text": STATUS_TEXT[s]} for s in STATUSES
+        ],
+        "categories": [
+            {"name": c, "slug": category_slug(c), "text": CATEGORY_TEXT.get(c, "")}
+            for c in CATEGORIES
+        ],
+    }
+
+
+def rule_page(rule: Any) -> dict:
+    """A rule's own page (/rules/<id>/): what it asks, in words, and what it cites."""
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "category": rule.category,
+        "category_url": category_url(rule.category),
+        "category_text": CATEGORY_TEXT.get(rule.category, ""),
+        "severity": SEVERITIES.get(rule.severity, rule.severity),
+        "source": fmt(rule.source),
+        "settings": list(rule.settings),
+    }
+
+
 def rules_reference(rules: Iterable[Any]) -> list[dict]:
     """The rules, grouped by category: id, title, severity and the source they cite."""
     groups: dict[str, list[dict]] = {}
@@ -681,6 +898,7 @@ def rules_reference(rules: Iterable[Any]) -> list[dict]:
         groups.setdefault(rule.category, []).append(
             {
                 "id": rule.id,
+                "url": rule_url(rule.id),
                 "title": rule.title,
                 "severity": SEVERITIES.get(rule.severity, rule.severity),
                 "source": fmt(rule.source),

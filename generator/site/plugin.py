@@ -25,6 +25,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -47,6 +48,10 @@ from generator.site import badges, pages, search
 from generator.workflow.ledger import signoff_rows
 
 HERE = Path(__file__).parent
+SERVE_ADMIN = HERE / "admin" / "serve.html"
+"""What /admin/ shows under ``xiaoan serve``, which cannot save: how to run ``make editor``."""
+# site_url hosts that are placeholders: QR codes and badge snippets would point nowhere.
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
 ASSETS = ("xiaoan.css", "xiaoan.js", "print.css")
 ASSET_DIR = "assets/xiaoan"
 
@@ -114,6 +119,14 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
                 raise PluginError(str(exc)) from None
         self.as_of = self.data.evaluation.as_of
         self.env_own = template_env()
+        host = urlsplit(config.site_url or "").hostname or ""
+        if host.endswith(PLACEHOLDER_HOSTS):
+            # Not a mkdocs warning: strict builds would fail on it, and a local build is fine.
+            print(
+                f"注意:mkdocs.yml 的 site_url 仍是示例地址 {config.site_url},公示牌和风险公告上的"
+                "二维码、徽章代码都会指向它;正式发布前请改为网站的真实地址。",
+                file=sys.stderr,
+            )
         self._prepare_pages()
         assets = (("xiaoan.css", config.extra_css), ("xiaoan.js", config.extra_javascript))
         for name, target in assets:
@@ -129,7 +142,12 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         }
         rows: dict[str, list[dict]] = {}
         for result in evaluation.schools:
-            rows.setdefault(result.district, []).append(pages.school_row(result))
+            # Only schools with something overdue are unpacked, for their overdue list.
+            late = any(f.status == "逾期" for f in result.findings)
+            data = self.docs[result.file].data if late else None
+            rows.setdefault(result.district, []).append(
+                pages.school_row(result, data, evaluation.as_of)
+            )
         self.districts = [
             pages.district_page(self.district_views.get(d.id, {}), d, rows.get(d.id, []))
             for d in evaluation.districts
@@ -150,7 +168,12 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             "districts/index.md": ("districts", None),
             "reference/schema.md": ("schema", None),
             "reference/rules.md": ("rules", None),
+            "reference/status.md": ("status", None),
         }
+        from generator.core.rules import RULES
+
+        for rule in RULES.values():
+            self.generated[f"{pages.RULES_DIR}{rule.id}.md"] = ("rule", pages.rule_page(rule))
         for d in self.districts:
             self.generated[f"districts/{d['id']}.md"] = ("district", d)
         for uri in self.generated:
@@ -171,7 +194,9 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
 
     # -- the pages mkdocs builds -------------------------------------------------------------
 
-    _TITLES = {"districts": "各区县", "schema": "档案字段说明", "rules": "合规规则"}
+    _TITLES = {
+        "districts": "各区县", "schema": "档案字段说明", "rules": "合规规则", "status": "状态说明",
+    }  # fmt: skip
 
     def on_page_markdown(self, markdown: str, page: Page, config, files) -> str:
         entry = self.generated.get(page.file.src_uri)
@@ -179,7 +204,8 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             return markdown
         kind, d = entry
         # Theme templates print the title unescaped: it must be HTML already.
-        page.meta["title"] = str(escape(d["name"] if kind == "district" else self._TITLES[kind]))
+        title = d["name"] if kind == "district" else d["title"] if kind == "rule" else None
+        page.meta["title"] = str(escape(title or self._TITLES[kind]))
         return ""
 
     def on_page_content(self, html: str, page: Page, config, files) -> str:
@@ -191,11 +217,19 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             return html
         kind, d = entry
         if kind == "district":
-            sections = [("overview", "概况"), ("rates", "达标率"), ("schools", "学校")]
+            sections = [
+                ("overview", "概况"), ("overdue", "逾期事项"), ("rates", "达标率"), ("schools", "学校"),
+            ]  # fmt: skip
             if d["major"]:
                 sections.insert(1, ("major", "重大隐患"))
             page.toc = get_toc(_toc(sections))
             return self._render("district.html", d=d, root=root, as_of=self.as_of.isoformat())
+        if kind == "rule":
+            return self._render("rule.html", r=d, root=root)
+        if kind == "status":
+            status = pages.status_reference()
+            page.toc = get_toc(_toc([("statuses", "状态"), ("categories", "类别")]))
+            return self._render("status.html", st=status, root=root)
         if kind == "districts":
             return self._render(
                 "districts.html", districts=self.districts, home=self.home, root=root
@@ -220,7 +254,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         for g in groups:
             g["anchor"] = pages.category_slug(g["category"])
         page.toc = get_toc(_toc([(g["anchor"], g["category"]) for g in groups]))
-        return self._render("rules.html", groups=groups)
+        return self._render("rules.html", groups=groups, root=root)
 
     def _render_home(self, page: Page, root: str) -> str:
         sections = [("overview", "全市概况"), ("chart", "各区县学校状态"), ("rates", "达标率")]

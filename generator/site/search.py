@@ -8,8 +8,9 @@ the district workbooks are written. `index(out_dir)` does the same for a site al
 built. Either way it reads only what the site publishes:
 
 - a school is indexed from its public API record (what `api/schools/<id>.json` holds):
-  name, district, stage, status, address, and its current
-  findings (category and message), plus the suffixes of its name, district and address
+  name, district, stage, status, address, its current findings (category and message),
+  the Chinese text of every public section (risks and their controls, hazards and what is
+  done about them, drills, the 一校一警 notice, safety education …), plus the suffixes of its name, district and address
   (see `suffixes`). Each becomes a small page in a temporary folder, at the school page's
   URL, which Pagefind indexes instead of the school page itself. Pagefind's
   time and memory grow with all the text of a page it reads, even the parts outside
@@ -43,6 +44,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from generator.core import schema
+
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
 UI_SCRIPT = Path(__file__).with_name("search-ui.js")
@@ -59,10 +62,14 @@ SCHOOL_PAGE = Environment(autoescape=True).from_string(
 · 状态 <span data-pagefind-meta="状态">{{ s.status }}</span></p>
 {% if address %}<p>地址:{{ address }}</p>{% endif %}
 {% for f in s.findings %}<p>{{ f.category }}:{{ f.message }}</p>
-{% endfor %}<p>{{ keys }}</p>
+{% endfor %}{% for title, text in sections %}<p>{{ title }}:{{ text }}</p>
+{% endfor %}<p>{{ KEYS_MARK }} {{ keys }}</p>
 </body></html>
 """
 )
+# Starts the paragraph of name suffixes (see `suffixes`), which only helps matching: the
+# starter script cuts excerpts there, so results never quote the padding.
+KEYS_MARK = "〓"
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -172,7 +179,29 @@ def school_page(school: dict) -> str:
     address = school.get("dossier", {}).get("profile", {}).get("address")
     names = (school["name"], school.get("district_name"), address)
     keys = " ".join(suffixes(name) for name in names if name)
-    return SCHOOL_PAGE.render(s=school, address=address, keys=keys)
+    dossier = school.get("dossier", {})
+    sections = [
+        (schema.title(schema.at(()) or {}, key), "、".join(texts))
+        for key, value in dossier.items()
+        if key != "profile" and (texts := list(dict.fromkeys(_texts(value, []))))
+    ]
+    return SCHOOL_PAGE.render(
+        s=school, address=address, keys=keys, sections=sections, KEYS_MARK=KEYS_MARK
+    )
+
+
+def _texts(value, out: list[str]) -> list[str]:
+    """The Chinese text in ``value`` (a public section of a dossier): what a reader could
+    search for, without ids, dates and numbers."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _texts(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _texts(v, out)
+    elif isinstance(value, str) and HAN.search(value):
+        out.append(value)
+    return out
 
 
 def _scratch() -> str | None:

@@ -22,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.core import pipeline
+from generator.core.dates import parse_date
 from generator.core.evaluate import INVALID
 from generator.core.findings import Finding
 from generator.core.rules import SchoolView
@@ -74,6 +76,29 @@ def stable_path(pointer: str, data: dict | None) -> str:
 
 
 @dataclass
+class SectionChange:
+    """One section of a dossier, before and after: items (by id, or date and kind) or fields
+    (by title) added, removed and changed. Labels and titles only, never values."""
+
+    section: str
+    title: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def text(self) -> str:
+        parts = [
+            f"{word} {'、'.join(items)}"
+            for word, items in (("新增", self.added), ("删除", self.removed), ("修改", self.changed))
+            if items
+        ]
+        return f"{self.title}:{';'.join(parts)}"
+
+
+@dataclass
 class SchoolChange:
     """One changed dossier, before and after."""
 
@@ -92,10 +117,14 @@ class SchoolChange:
     hazards_opened: list[str] = field(default_factory=list)
     hazards_closed: list[str] = field(default_factory=list)
     hazards_removed: list[str] = field(default_factory=list)
+    sections: list[SectionChange] = field(default_factory=list)
+    """What the change added, removed and changed in each section of the dossier."""
+    ledger: list[Finding] = field(default_factory=list)
+    """Errors for a closed hazard or a past drill deleted or rewritten: the ledger only grows."""
 
     @property
     def invalid(self) -> bool:
-        return any(f.severity == "error" for f in self.problems)
+        return any(f.severity == "error" for f in [*self.problems, *self.ledger])
 
     def as_dict(self) -> dict:
         return {
@@ -112,6 +141,8 @@ class SchoolChange:
             "hazards_opened": self.hazards_opened,
             "hazards_closed": self.hazards_closed,
             "hazards_removed": self.hazards_removed,
+            "sections": [c.as_dict() for c in self.sections],
+            "ledger": [f.as_dict() for f in self.ledger],
         }
 
 
@@ -319,7 +350,94 @@ def _school_change(
         ]
         if path in before.data:
             change.hazards_removed = [h for h in was if h not in now]
+            change.sections = sections_changed(before.data[path], after.data[path])
+            change.ledger = ledger_rewrites(path, before.data[path], after.data[path], as_of)
     return change
+
+
+# Keys that name an item of a list without an id, in the order they are tried.
+_LABEL_KEYS = ("date", "month", "kind", "topic", "title", "plate", "name")
+
+
+def item_label(item: Any, index: int) -> str:
+    """How a reviewer knows a list item: its id, else its date and kind (2026-12-01 消防疏散)."""
+    if isinstance(item, dict):
+        if isinstance(item.get("id"), str):
+            return item["id"]
+        parts = [str(item[k]) for k in _LABEL_KEYS if item.get(k) not in (None, "")][:2]
+        if parts:
+            return " ".join(parts)
+    return f"第{index + 1}项"
+
+
+def _labelled(items: list) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        label = item_label(item, i)
+        out[label if label not in out else f"{label}(第{i + 1}项)"] = item
+    return out
+
+
+def sections_changed(old: dict, new: dict) -> list[SectionChange]:
+    """Every section's additions, removals and changes, in the schema's order."""
+    from generator.core import schema
+
+    root = schema.at(()) or {}
+    order = [k for k in root.get("properties", {}) if k in old or k in new]
+    order += [k for k in {**old, **new} if k not in order]
+    out = []
+    for key in order:
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        change = SectionChange(key, schema.title(root, key))
+        if isinstance(a, list) or isinstance(b, list):
+            before, after = _labelled(a or []), _labelled(b or [])
+            change.added = [k for k in after if k not in before]
+            change.removed = [k for k in before if k not in after]
+            change.changed = [k for k in after if k in before and after[k] != before[k]]
+        elif isinstance(a, dict) or isinstance(b, dict):
+            a, b = a or {}, b or {}
+            node = schema.at((key,)) or {}
+            title = {k: schema.title(node, k) for k in {*a, *b}}
+            change.added = [title[k] for k in b if k not in a]
+            change.removed = [title[k] for k in a if k not in b]
+            change.changed = [title[k] for k in b if k in a and a[k] != b[k]]
+        else:
+            change.changed = [change.title]
+        out.append(change)
+    return out
+
+
+def ledger_rewrites(file: str, old: dict, new: dict, as_of: date) -> list[Finding]:
+    """A closed hazard or a past drill deleted or rewritten: errors. The hazard ledger and the
+    drill record are what happened; a correction is a new entry with a note, not an edit."""
+    found = []
+    closed = {h for h, is_open in _hazard_states(old, as_of).items() if not is_open}
+    hazards_now = {h.get("id"): h for h in new.get("hazards", []) if isinstance(h, dict)}
+    for h in old.get("hazards", []):
+        hid = h.get("id")
+        if hid not in closed:
+            continue
+        if hid not in hazards_now:
+            found.append((f"已销号的隐患 {hid} 被删除", "compare.closed-hazard-removed"))
+        elif hazards_now[hid] != h:
+            found.append((f"已销号的隐患 {hid} 被改写", "compare.closed-hazard-changed"))
+    drills_then = _labelled(old.get("drills", []))
+    drills_now = _labelled(new.get("drills", []))
+    for label, d in drills_then.items():
+        held = parse_date(d.get("date")) if isinstance(d, dict) else None
+        if held is None or held > as_of:
+            continue
+        if label not in drills_now:
+            found.append((f"已举行的演练 {label} 被删除", "compare.past-drill-removed"))
+        elif drills_now[label] != d:
+            found.append((f"已举行的演练 {label} 被改写", "compare.past-drill-changed"))
+    return [
+        Finding(file=file, code=code, severity="error",
+                message=f"{message}:台账只能追加,更正请新增一条并在备注中说明")
+        for message, code in found
+    ]  # fmt: skip
 
 
 def _reviewers(data: dict | None) -> set[str]:
@@ -445,6 +563,10 @@ def _school_details(s: SchoolChange, blob_url: str | None) -> list[str]:
         out.append("- ⚠️ 学校档案被删除:请确认学校已撤并;档案中的隐患台账将不再显示")
     for f in s.problems:
         out.append(f"- ❌ 校验不通过 {line_ref(f.file, f.line, blob_url)} {md(_finding_text(f))}")
+    for f in s.ledger:
+        out.append(f"- ❌ {md(f.message)}(`{f.code}`)")
+    for c in s.sections:
+        out.append(f"- {md(c.text())}")
     if s.hazards_opened:
         out.append(f"- 新增或重新打开的隐患:{md(_ids(s.hazards_opened))}")
     if s.hazards_closed:
@@ -461,7 +583,7 @@ def _school_details(s: SchoolChange, blob_url: str | None) -> list[str]:
     for f in s.findings_resolved:
         out.append(f"- ✅ 已解决 {md(_finding_text(f))}")
     if not (s.problems or s.findings_added or s.findings_resolved or s.hazards_opened
-            or s.hazards_closed or s.hazards_removed):  # fmt: skip
+            or s.hazards_closed or s.hazards_removed or s.sections):  # fmt: skip
         out.append("- 没有新增或解决的问题")
     out.append("")
     return out
@@ -476,7 +598,7 @@ def annotations(c: Comparison) -> list[Finding]:
     first, later = [], []
     for s in c.schools:
         added = {id(f) for f in s.findings_added}
-        first += s.problems
+        first += s.problems + s.ledger
         for f in s.findings_after:
             if id(f) in added:
                 first.append(f)
@@ -521,6 +643,8 @@ def as_text(c: Comparison, **_: object) -> str:
             out.append(f"  销号隐患:{_ids(s.hazards_closed)}")
         if s.hazards_removed and s.change != "D":
             out.append(f"  被删除的隐患:{_ids(s.hazards_removed)}(已销号的隐患不得删除)")
+        out += [f"  错误 {f.file}: {f.message}({f.code})" for f in s.ledger]
+        out += [f"  {c.text()}" for c in s.sections]
         out += [
             f"  + {f.file}:{f.line or 1}: {_finding_text(f)}"
             for f in s.findings_added
