@@ -1,0 +1,133 @@
+"""网站:xiaoan build、xiaoan serve。"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.cli import Count, Date, display, fail, main, records_option
+from generator.report.findings import REPORTERS
+
+# ---------------------------------------------------------------------------------------------
+# The public site
+
+
+def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> Any:
+    """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
+    import datetime
+
+    from generator.site.build import BuildFailed, build
+
+    progress = sys.stderr.isatty() and os.environ.get("CI", "").lower() != "true"
+    as_of = as_of or datetime.date.today()
+
+    def stage(what: str) -> None:
+        if progress:
+            click.echo(f"{what}……", err=True)
+
+    try:
+        result = build(
+            records, out, as_of, config_file=config, progress=progress, display=display,
+            wait=False,  # the replaced site is removed while the command reports or serves
+            stage=stage,
+        )  # fmt: skip
+    except BuildFailed as exc:
+        if exc.findings:
+            click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
+        kept = f";原来的网站({display(out)})保持不变" if (out / "sitemap.xml").is_file() else ""
+        fail(f"{exc}{kept}", 1)
+    click.echo(
+        f"已生成网站到 {display(out)}:{result.schools} 所学校,{result.files} 个文件"
+        f"(截至 {as_of.isoformat()})"
+    )
+    return result
+
+
+_SITE_OPTIONS = (
+    records_option("档案根目录。"),
+    click.option("--as-of", type=Date(), help="按哪一天评估 YYYY-MM-DD(默认今天)。"),
+    click.option(
+        "--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+        help="网站输出文件夹:生成完成后才替换原来的内容。",
+    ),
+    click.option(
+        "--config", type=click.Path(path_type=Path), default=None,
+        help="mkdocs 配置文件(默认当前目录的 mkdocs.yml)。",
+    ),
+)  # fmt: skip
+
+
+def _site_options(command: Any) -> Any:
+    for option in reversed(_SITE_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command()
+@_site_options
+def build(records: Path, as_of: Any, out: Path, config: Path | None) -> int:
+    """校验并评估档案,生成公开网站(mkdocs-material)。
+
+    有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
+    """
+    _build_site(records, as_of, out, config).wait()
+    return 0
+
+
+@main.command()
+@_site_options
+@click.option("--port", type=Count(1), default=8000, show_default=True, help="预览端口。")
+def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) -> int:
+    """生成网站,并在 http://127.0.0.1:PORT 预览(Ctrl+C 停止)。"""
+    import functools
+    import http.server
+
+    built = _build_site(records, as_of, out, config)
+
+    from generator.site.plugin import SERVE_ADMIN
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request
+            pass
+
+        def do_GET(self) -> None:
+            # The editor cannot save here: /admin/ says how to run it (make editor).
+            if self.path.split("?")[0] in ("/admin/", "/admin/index.html"):
+                self._page(200, SERVE_ADMIN.read_bytes())
+            else:
+                super().do_GET()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            page = Path(self.directory) / "404.html"
+            if code == 404 and page.is_file():  # the site's own 404 page, as a host serves it
+                self._page(404, page.read_bytes())
+            else:
+                super().send_error(code, message, explain)
+
+        def _page(self, code: int, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+    # The folder is named, not entered: a later build swaps a new folder in under the name.
+    handler = functools.partial(Handler, directory=str(out.absolute()))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        fail(f"无法在端口 {port} 上启动预览:{exc.strerror or exc}(可用 --port 换一个端口)", 1)
+    click.echo(f"预览网站:http://127.0.0.1:{port}/ (按 Ctrl+C 停止)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("\n已停止预览")
+    finally:
+        server.server_close()
+        built.wait()
+    return 0
