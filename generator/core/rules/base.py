@@ -108,11 +108,11 @@ def recurring(
     value: Any, as_of: date, days: int, where: tuple, field: str, missing: str, late: str
 ) -> Iterator[Hit]:
     """The hit of a duty done again every ``days`` days, last done on ``value`` (a date): none
-    on record (or one still to come) is ``missing``, open, at ``where``; one done longer ago is
-    ``late``, overdue, at ``(*where, field)``; ``late`` may use ``{last}``, ``{due}`` and
-    ``{days}``."""
+    on record is ``missing``, open, at ``where``; one done longer ago is ``late``, overdue, at
+    ``(*where, field)``; ``late`` may use ``{last}``, ``{due}`` and ``{days}``. A date after
+    ``as_of`` says nothing of that day (the field keeps only the latest): no hit."""
     last = parse_date(value)
-    if last is None or last > as_of:
+    if last is None:
         yield Hit(where, missing)
     elif as_of > last + timedelta(days=days):
         due = last + timedelta(days=days)
