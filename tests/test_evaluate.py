@@ -365,3 +365,25 @@ def test_major_hazards_fixed_counts_the_surroundings_only(category, status, clos
     data["hazards"].append(hazard)
     result = evaluate_one(data, as_of, lines=False)
     assert result.rate_parts["major_hazards_fixed"] == expected
+
+
+@pytest.mark.parametrize("name", ["plan-001", "plan-002"])
+def test_a_district_chooses_the_rule_set_of_seed_001_or_002(tmp_path, name):
+    import yaml
+
+    (tmp_path / "ceshi").mkdir()
+    (tmp_path / "ceshi" / "_district.yaml").write_text(
+        f"schema_version: 1\nid: ceshi\nname: 测试区\nrule_set: {name}\n"
+        "reviewers:\n  - account: ceshi\n    name: 测试\n",
+        encoding="utf-8",
+    )
+    data = compliant(AS_OF)
+    data["reports"]["monthly"] = [m for m in data["reports"]["monthly"] if m["month"] != "2026-11"]
+    (tmp_path / "ceshi" / "cs-ceshi-xiaoxue.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    ev = evaluate(validate_tree(tmp_path, today=AS_OF), AS_OF)
+    assert ev.findings == [] and [d.rule_set for d in ev.districts] == [name]
+    codes = [f.code for f in ev.schools[0].findings]
+    # 001 四(二): the list of November was due on 11-01; 002 sets no monthly report
+    assert codes == (["report.monthly"] if name == "plan-001" else [])

@@ -76,7 +76,7 @@ def validate(
 @click.option("--as-of", type=Date(), help="按哪一天评估 YYYY-MM-DD(默认今天)。")
 @click.option(
     "--rules", "rule_set",
-    help="规则集名称,如 national、plan-003、longhua、jizhou(默认按各区县 _district.yaml 中的规则集)。",
+    help="规则集名称,如 national、plan-001、plan-002、plan-003、longhua、jizhou(默认按各区县 _district.yaml 中的规则集)。",
 )
 @click.option(
     "--format", "fmt", type=Choice(["text", "json", "github", "markdown"]), default="text",

@@ -149,7 +149,8 @@ def render() -> str:
     out = [
         "# 规则覆盖矩阵",
         "",
-        "<!-- 本页由 `xiaoan coverage` 根据规则元数据、规则集和 generator/devtools/requirements.py、coverage.py 中的清单生成,请勿手工编辑。 -->",
+        "<!-- 本页由 `xiaoan coverage` 根据规则元数据、规则集和 generator/devtools/requirements.py、"
+        "coverage.py 中的清单生成,请勿手工编辑。 -->",
         "",
         f"本页列出 `xiaoan check` 的全部 {len(RULES)} 条规则:每条规则检查哪份种子文件的哪一条要求、"
         "读取档案的哪些字段、用到规则集的哪些设置。各地要求不同之处(演练按月还是按学期、录像保存"

@@ -176,7 +176,8 @@ REQUIREMENTS: list[Requirement] = [
     # ---- 004 隆化县 --------------------------------------------------------------------------
     ("004 三(一)1", "建立健全安全工作领导组织", ("resp.leadership_group", "rate:leadership")),
     ("004 三(一)1", "设立安全管理工作专职机构", ("resp.safety_office",)),
-    ("004 三(一)1", "配齐安全管理专职人员", ("resp.safety_representative", "resp.full_time_safety_staff", "rate:safety_staff")),
+    ("004 三(一)1", "配齐安全管理专职人员",
+     ("resp.safety_representative", "resp.full_time_safety_staff", "rate:safety_staff")),
     ("004 三(一)1", "“党政同责、一岗双责”责任机制", ("resp.letters",)),
     ("004 三(一)1", "学校岗位安全责任率100%", ("rate:post_letters",)),
     ("004 三(一)2", "按标准聘用保安", ("guard.count",)),

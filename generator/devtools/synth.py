@@ -996,6 +996,10 @@ class _Synth:
             {"date": d, "kind": "开学前排查", "hazards_found": r.randint(0, 3)}
             for d in ("2026-02-20", "2026-08-25")
         ]
+        for h in data["hazards"]:  # 002 四2: a plan with its funds for what is not fixed at once
+            if h["status"] != "已销号" and not h.get("immediate") and "funds" not in h:
+                h["funds"] = {"amount": r.randint(1, 30) * 1000, "source": "学校公用经费",
+                              "secured": True}  # fmt: skip
         if ctx.kind == "gap" and r.random() < 0.5:
             data["buildings"][0]["last_checked"] = day(-r.randint(400, 700))
 

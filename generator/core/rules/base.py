@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -132,6 +132,21 @@ def due(rule_id: str) -> Callable:
         return deadlines
 
     return register
+
+
+def recurring(
+    value: Any, as_of: date, days: int, where: tuple, field: str, missing: str, late: str
+) -> Iterator[Hit]:
+    """The hit of a duty done again every ``days`` days, last done on ``value`` (a date): none
+    on record is ``missing``, open, at ``where``; one done longer ago is ``late``, overdue, at
+    ``(*where, field)``; ``late`` may use ``{last}``, ``{due}`` and ``{days}``. A date after
+    ``as_of`` says nothing of that day (the field keeps only the latest): no hit."""
+    last = parse_date(value)
+    if last is None:
+        yield Hit(where, missing)
+    elif as_of > last + timedelta(days=days):
+        due = last + timedelta(days=days)
+        yield Hit((*where, field), late.format(last=last, due=due, days=days), "overdue")
 
 
 # ---------------------------------------------------------------------------------------------

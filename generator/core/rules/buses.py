@@ -82,7 +82,8 @@ def expiring(school, ctx):
                 f"校车 {bus['plate']} 的校车标牌将于 {bus['sign_valid_until']} 到期,请及时办理",
             )
         driver = bus.get("driver", {})
-        dates = [parse_date(driver.get(k)) for k in ("licence_valid_until", "qualification_valid_until")]
+        keys = ("licence_valid_until", "qualification_valid_until")
+        dates = [parse_date(driver.get(k)) for k in keys]
         if any(d is not None and ctx.as_of <= d <= horizon for d in dates):
             yield Hit(
                 (*path, "driver"),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Hit, recurring, rule
 
 
 def _canteen(school):
@@ -150,15 +148,10 @@ def flue(school, ctx):
     canteen, days = _canteen(school), ctx.setting("canteen.flue_max_days")
     if canteen is None or days is None:
         return
-    last = parse_date(canteen.get("flue_cleaned"))
-    if last is None or last > ctx.as_of:
-        yield Hit(("canteen",), "没有食堂油烟管道清理记录")
-    elif ctx.as_of > last + timedelta(days=days):
-        yield Hit(
-            ("canteen", "flue_cleaned"),
-            f"食堂油烟管道最近一次清理在 {last},已超过 {days} 天",
-            "overdue",
-        )
+    yield from recurring(
+        canteen.get("flue_cleaned"), ctx.as_of, days, ("canteen",), "flue_cleaned",
+        "没有食堂油烟管道清理记录", "食堂油烟管道最近一次清理在 {last},已超过 {days} 天",
+    )  # fmt: skip
 
 
 @rule(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from generator.core.dates import parse_date
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Hit, recurring, rule
 
 
 def _held(school):
@@ -63,15 +60,10 @@ def checked(school, ctx):
     chem, days = _held(school), ctx.setting("chemicals.check_max_days")
     if chem is None or days is None:
         return
-    last = parse_date(chem.get("last_checked"))
-    if last is None or last > ctx.as_of:
-        yield Hit(("chemicals",), "没有危险化学品清点检查记录")
-    elif ctx.as_of > last + timedelta(days=days):
-        yield Hit(
-            ("chemicals", "last_checked"),
-            f"危险化学品最近一次清点检查在 {last},已超过 {days} 天",
-            "overdue",
-        )
+    yield from recurring(
+        chem.get("last_checked"), ctx.as_of, days, ("chemicals",), "last_checked",
+        "没有危险化学品清点检查记录", "危险化学品最近一次清点检查在 {last},已超过 {days} 天",
+    )  # fmt: skip
 
 
 @rule(

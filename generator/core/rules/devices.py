@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator.core.dates import parse_date
-from generator.core.rules.base import Deadline, Hit, due, rule
+from generator.core.rules.base import Deadline, Hit, due, recurring, rule
 
 # ---------------------------------------------------------------------------------------------
 # 人防
@@ -535,15 +535,10 @@ def alarm_tested(school, ctx):
     alarm = school.get("devices", "one_key_alarm", default={})
     if days is None or alarm.get("installed") is not True:
         return
-    last = parse_date(alarm.get("last_tested"))
-    if last is None or last > ctx.as_of:
-        yield Hit(("devices", "one_key_alarm"), "一键报警装置没有联网测试记录")
-    elif ctx.as_of > last + timedelta(days=days):
-        yield Hit(
-            ("devices", "one_key_alarm", "last_tested"),
-            f"一键报警最近一次测试在 {last},已超过 {days} 天",
-            "overdue",
-        )
+    yield from recurring(
+        alarm.get("last_tested"), ctx.as_of, days, ("devices", "one_key_alarm"), "last_tested",
+        "一键报警装置没有联网测试记录", "一键报警最近一次测试在 {last},已超过 {days} 天",
+    )  # fmt: skip
 
 
 @rule(

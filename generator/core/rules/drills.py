@@ -44,7 +44,8 @@ def frequency(school, ctx):
     if not any(d.get("kind") in EVACUATION for _, d, _ in _in(drills, period)):
         yield Hit(
             ("drills",),
-            f"{period.label}没有应急疏散演练记录({'、'.join(EVACUATION)}):{school.stage}应{UNIT_WORDS[unit]}至少组织一次应急疏散演练"
+            f"{period.label}没有应急疏散演练记录({'、'.join(EVACUATION)}):"
+            f"{school.stage}应{UNIT_WORDS[unit]}至少组织一次应急疏散演练"
             f"(应于 {period.end} 前完成)",
             "overdue",
         )

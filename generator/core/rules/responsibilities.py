@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from generator.core.dates import parse_date, school_year_label
-from generator.core.rules.base import Hit, rule
+from generator.core.rules.base import Hit, recurring, rule
 
 
 @rule(
@@ -191,8 +191,7 @@ def safety_rules(school, ctx):
     fields=("responsibilities.warning_education",),
 )
 def warning_education(school, ctx):
-    held = parse_date(school.get("responsibilities", "warning_education"))
-    if held is None or held > ctx.as_of:
+    if parse_date(school.get("responsibilities", "warning_education")) is None:
         yield Hit(("responsibilities",), "没有组织全体教职员工开展集中事故警示教育的记录")
 
 
@@ -209,12 +208,8 @@ def safety_talk(school, ctx):
     gap = ctx.setting("responsibilities.talk_max_gap_days")
     if gap is None:
         return
-    held = parse_date(school.get("responsibilities", "safety_talk"))
-    if held is None or held > ctx.as_of:
-        yield Hit(("responsibilities",), "没有主要负责人与教职员工安全对话谈心的记录")
-    elif ctx.as_of > held + timedelta(days=gap):
-        yield Hit(
-            ("responsibilities", "safety_talk"),
-            f"最近一次安全对话谈心在 {held},已超过 {gap} 天(应于 {held + timedelta(days=gap)} 前再次开展)",
-            "overdue",
-        )
+    yield from recurring(
+        school.get("responsibilities", "safety_talk"), ctx.as_of, gap, ("responsibilities",),
+        "safety_talk", "没有主要负责人与教职员工安全对话谈心的记录",
+        "最近一次安全对话谈心在 {last},已超过 {days} 天(应于 {due} 前再次开展)",
+    )  # fmt: skip

@@ -86,8 +86,6 @@ def lift_maintenance(school, ctx):
         if days is None:
             continue
         last = parse_date(item.get("last_maintenance"))
-        if last is not None and last > ctx.as_of:
-            last = None  # a date still to come is no upkeep yet
         name = f"{item['kind']}“{item['name']}”"
         if last is None:
             yield Hit(path, f"{name}没有维护保养记录")
