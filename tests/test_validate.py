@@ -344,3 +344,18 @@ def test_the_checks_the_schema_declares_name_real_fields():
         assert path in dates and all((*path[:-1], e) in dates for e in earlier), path
     past = [p for p, _ in marked("x-past")]
     assert len(past) >= 9 and set(past) <= dates
+
+
+def test_boarding_students_are_at_most_the_students(tmp_path):
+    """Declared in the schema (x-at-most), checked like every other declared check."""
+    text = BASE.read_text(encoding="utf-8")
+    students = yaml.safe_load(text)["profile"]["students"]
+    path = tmp_path / "cg-shiyan-xiaoxue.yaml"
+    for boarding, expected in ((students, []), (students + 1, ["record.more-than"])):
+        body = text.replace("  students:", f"  boarding_students: {boarding}\n  students:", 1)
+        path.write_text(body, encoding="utf-8")
+        found = check_dossier(parse(body, str(path)), TODAY)
+        assert [f.code for f in found] == expected
+        if expected:
+            assert found[0].message == f"寄宿学生数 {boarding} 大于在校学生数 {students}"
+            assert found[0].path == "/profile/boarding_students"

@@ -348,6 +348,18 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
                     "record.date-order",
                 )
 
+    for path, bound in marked("x-at-most"):  # a number not above its sibling's
+        for at, value in _walk(data, _pattern_tree((path,)), ()):
+            item = _get(data, at[:-1])
+            if bound in item and value > item[bound]:
+                node = schema.at(at[:-1])
+                add(
+                    at,
+                    f"{schema.title(node, at[-1])} {value} 大于{schema.title(node, bound)} "
+                    f"{item[bound]}",
+                    "record.more-than",
+                )
+
     for path, value in _walk(data, _pattern_tree(date_fields()), ()):
         year = int(value[:4])
         if year < EARLIEST_YEAR or year > LATEST_YEAR:
@@ -374,7 +386,8 @@ def marked(keyword: str, kind: str = "dossier") -> tuple[tuple[tuple, Any], ...]
     """(path, value) of every place in the schema that carries ``keyword``, paths with ``*``
     for any list index. What the schema declares about a field beyond its own value —
     ``x-unique`` (a list's item key), ``x-refers-to`` (a list its value names),
-    ``x-not-before`` (sibling dates), ``x-past`` (an event that has happened) — is read
+    ``x-not-before`` (sibling dates), ``x-at-most`` (a sibling number), ``x-past`` (an event
+    that has happened) — is read
     from here, so a new section declares its checks where its fields are."""
     found: list[tuple[tuple, Any]] = []
 
