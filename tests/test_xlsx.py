@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import datetime
+import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -207,11 +209,23 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     def full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("generator.exchange.xlsx.os.replace", full)
+    monkeypatch.setattr("generator.core.files.os.replace", full)
     with pytest.raises(OSError):
         write_workbook(book, ledger_sheets(base))
     assert book.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [book.name]
+
+
+def test_workbook_and_imported_dossier_are_world_readable(tmp_path: Path, base: dict) -> None:
+    """A web server running as another user must read a published workbook (issue 14 #5)."""
+    old = os.umask(0o022)
+    try:
+        book = export(tmp_path, base)
+        out = import_ledger(book, tmp_path / "x.yaml")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(book.stat().st_mode) == 0o644
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
 
 
 def test_template_has_every_sheet_headers_and_a_guide(tmp_path: Path) -> None:

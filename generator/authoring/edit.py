@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -28,6 +27,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from generator.core import schema
+from generator.core.files import atomic_write
 from generator.core.findings import Finding
 from generator.core.load import LoadError, load, read_text
 from generator.core.validate import DISTRICT_FILE, NAME, validate_tree
@@ -104,23 +104,7 @@ def _round_trip(text: str) -> tuple[YAML, Any, int]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through a temp file in the same folder and a rename: all or nothing."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
 
 
 def check(

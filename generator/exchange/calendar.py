@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.core.files import atomic_write
 from generator.core.dates import ONE_DAY, add_months, parse_date, period_of
 from generator.exchange.export import rule_set_or_baseline
 from generator.core.schema import public_view
@@ -372,8 +373,6 @@ def write_feeds(out_dir: Path, records: Any, evaluation: Any) -> list[Path]:
         name = result.rule_set if result else district.data.get("rule_set") if district else None
         feed = school_feed(doc, result, evaluation.as_of, rule_set_or_baseline(name))
         path = out_dir / f"{sid}.ics"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(feed)
-        tmp.replace(path)
+        atomic_write(path, feed)
         written.append(path)
     return written

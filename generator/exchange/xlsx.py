@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
-import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -47,6 +45,7 @@ from generator.exchange.export import (
     tables_of,
     text_width,
 )
+from generator.core.files import atomic_write
 from generator.core.findings import Finding
 from generator.core.schema import load_schema, resolve
 
@@ -319,15 +318,7 @@ def write_workbook(
     data = _xlsx(tables, title, when)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,12 +985,4 @@ def import_ledger(
         or f"{profile.get('name', '')} 安全档案(由 Excel 台账导入:xiaoan import xlsx)",
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return atomic_write(out, text)
