@@ -690,7 +690,7 @@ def _plain(value: Any, col: Column) -> Any:
         return value.isoformat()
     if col.kind == "percent" and isinstance(value, float):
         return f"{value * 100:.1f}%"
-    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # never let a spreadsheet read a cell as a formula
     return "" if value is None else value
 
