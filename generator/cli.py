@@ -8,6 +8,7 @@ Chinese; click's own usage errors are translated by :class:`_Group`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -43,6 +44,21 @@ class _Count(click.ParamType):
             self.fail(f"“{value}”不是整数", param, ctx)
         if number < self.minimum:
             self.fail(f"不能小于 {self.minimum}(现为 {number})", param, ctx)
+        return number
+
+
+class _Amount(click.ParamType):
+    """A finite number of at least 0 (inf and nan are refused), in Chinese."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"“{value}”不是数字", param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"“{value}”不是有效的金额(应为不小于 0 的有限数字)", param, ctx)
         return number
 
 
@@ -845,7 +861,7 @@ def hazard() -> None:
 @click.option("--measures", help="整改措施。")
 @click.option("--owner", help="整改责任人。")
 @click.option("--deadline", type=_Date(), help="整改期限 YYYY-MM-DD。")
-@click.option("--funds-amount", type=float, help="整改资金(元)。")
+@click.option("--funds-amount", type=_Amount(), help="整改资金(元)。")
 @click.option("--funds-source", help="资金来源。")
 @click.option("--funds-secured/--funds-not-secured", default=None, help="资金是否已落实。")
 @click.option("--plan", help="整改方案(重大隐患必填)。")

@@ -337,6 +337,22 @@ def test_the_commands(records):
     assert validate(top / file, records).returncode == 0
 
 
+@pytest.mark.parametrize("amount", ["inf", "-inf", "nan", "1e999", "-5"])
+def test_funds_amount_is_a_finite_number(records, amount):
+    """``--funds-amount inf`` was written as .inf and crashed ``export xlsx`` (issue 14 #3)."""
+    top = records.parent
+    file = "records/qingshan/qs-shiyan-xiaoxue.yaml"
+    before = (top / file).read_bytes()
+    done = run(
+        "hazard", "add", file, "--found", "2026-11-20", "--source", "自查",
+        "--category", "校舍安全", "--grade", "一般", "--description", "墙皮脱落。",
+        "--deadline", "2027-03-31", "--funds-amount", amount, cwd=top,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "不是有效的金额" in done.stderr and "Traceback" not in done.stderr
+    assert (top / file).read_bytes() == before
+
+
 def test_command_errors_are_chinese_and_write_nothing(records):
     top = records.parent
     file = "records/qingshan/qs-shiyan-xiaoxue.yaml"
