@@ -11,6 +11,7 @@ names the file and place.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
 import sys
@@ -247,6 +248,10 @@ def _error(file: str, message: str, code: str, line: int = 1, column: int = 1) -
 def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
     """The file's text: UTF-8, with or without BOM, at most ``max_bytes``."""
     try:
+        if path.is_symlink():  # never followed: it could lead out of records/ into the site
+            raise _error(
+                file, "这是一个符号链接,不是普通文件:档案不能链接到别处,请换成文件本身", "file.symlink"
+            )
         size = path.stat().st_size
         if size > max_bytes:
             raise _error(
@@ -255,7 +260,7 @@ def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
                 "一所学校的档案不应这么大,请检查是否误粘贴了其他内容",
                 "file.too-large",
             )
-        with path.open("rb") as fh:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as fh:  # linked meanwhile
             # As much as the file holds (asking for the whole limit allocates it each time),
             # and one byte more to notice a file that grew since we looked.
             data = fh.read(size + 1)

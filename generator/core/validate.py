@@ -474,7 +474,11 @@ def validate_tree(
 
     base = root.resolve()
     where: dict[Path, tuple[str, ...] | None] = {}  # each file's parts under root, or None
+    in_tree = set(tree)
     for path in {*tree, *targets}:
+        if path in in_tree:  # found under root: its place there, even if it links elsewhere
+            where[path] = path.relative_to(root).parts
+            continue
         try:
             where[path] = path.resolve().relative_to(base).parts
         except ValueError:
