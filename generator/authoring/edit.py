@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -65,7 +66,19 @@ class _Dossier:
             raise EditError("档案无法读取,请先修正", [exc.finding]) from None
         self.bom = path.read_bytes().startswith(BOM.encode())
         self.original = text
-        self.yaml, self.data, self.reformatted = _round_trip(text)
+        try:
+            self.yaml, self.data, self.reformatted = _round_trip(text)
+        except (ruamel.yaml.YAMLError, ValueError) as exc:  # what PyYAML reads, ruamel not
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            finding = Finding(
+                file=file,
+                line=line,
+                column=column,
+                message="编辑命令读不懂这里的写法(例如值后面的制表符),请改成普通写法后重试",
+                code="edit.unreadable",
+            )
+            raise EditError("档案无法在保留格式的前提下修改,文件未改动", [finding]) from None
         if not isinstance(self.data, CommentedMap):
             raise EditError(f"{file}: 档案的顶层应为一组字段")
 
