@@ -8,6 +8,7 @@ Chinese; click's own usage errors are translated by :class:`_Group`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import sys
@@ -168,10 +169,25 @@ def _fail(message: str, code: int = 2) -> None:
     raise click.exceptions.Exit(code)
 
 
-def _cannot_write(exc: OSError, path: Path | None = None) -> None:
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超出了系统允许的大小(磁盘已满或受限)",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘是只读的,没有写入权限",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese where the reason is a common one."""
+    return _OS_REASONS.get(exc.errno or 0) or (exc.strerror or str(exc))
+
+
+def _cannot_write(exc: OSError, path: Path | None = None, note: str = "") -> None:
     """Exit 1: ``path`` (else the file the error names) could not be written."""
     where = path if path is not None else exc.filename and Path(exc.filename)
-    _fail(f"无法写入{' ' + _display(where) if where else ''}:{exc.strerror or exc}", 1)
+    _fail(f"无法写入{' ' + _display(where) if where else ''}:{_os_reason(exc)}{note}", 1)
 
 
 def _records_option(what: str) -> Any:
@@ -958,17 +974,24 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
         if progress:
             click.echo(f"{what}……", err=True)
 
+    def waiting() -> None:
+        click.echo(f"另一个网站构建正在写入 {_display(out.absolute().parent)},等它完成……", err=True)
+
+    def kept() -> str:
+        return f";原来的网站({_display(out)})保持不变" if (out / "sitemap.xml").is_file() else ""
+
     try:
         result = build(
             records, out, as_of, config_file=config, progress=progress, display=_display,
             wait=False,  # the replaced site is removed while the command reports or serves
-            stage=stage,
+            stage=stage, waiting=waiting,
         )  # fmt: skip
     except BuildFailed as exc:
         if exc.findings:
             click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
-        kept = f";原来的网站({_display(out)})保持不变" if (out / "sitemap.xml").is_file() else ""
-        _fail(f"{exc}{kept}", 1)
+        _fail(f"{exc}{kept()}", 1)
+    except OSError as exc:  # a full or read-only disk, at the edge: one line, no traceback
+        _cannot_write(exc, out, note=f",网站没有生成{kept()}")
     click.echo(
         f"已生成网站到 {_display(out)}:{result.schools} 所学校,{result.files} 个文件"
         f"(截至 {as_of.isoformat()})"
