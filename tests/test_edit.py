@@ -344,6 +344,43 @@ def test_the_commands(records):
     assert validate(top / file, records).returncode == 0
 
 
+@pytest.mark.parametrize("amount", ["inf", "-inf", "nan", "1e999", "-5"])
+def test_funds_amount_is_a_finite_number(records, amount):
+    """``--funds-amount inf`` was written as .inf and crashed ``export xlsx`` (issue 14 #3)."""
+    top = records.parent
+    file = "records/qingshan/qs-shiyan-xiaoxue.yaml"
+    before = (top / file).read_bytes()
+    done = run(
+        "hazard", "add", file, "--found", "2026-11-20", "--source", "自查",
+        "--category", "校舍安全", "--grade", "一般", "--description", "墙皮脱落。",
+        "--deadline", "2027-03-31", "--funds-amount", amount, cwd=top,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "不是有效的金额" in done.stderr and "Traceback" not in done.stderr
+    assert (top / file).read_bytes() == before
+
+
+def test_a_dossier_validate_accepts_but_ruamel_cannot_read_is_refused_in_chinese(records):
+    """A trailing tab after a value: PyYAML reads it, ruamel's scanner did not (issue 14 #7)."""
+    top = records.parent
+    file = "records/qingshan/qs-shiyan-xiaoxue.yaml"
+    path = top / file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("schema_version: 1\n", "schema_version: 1\t\n"), encoding="utf-8")
+    before = path.read_bytes()
+    assert validate(path, records).returncode == 0
+    for args in (
+        ("hazard", "close", file, "H-2026-001", "--rectified", "2026-11-22", "--closed",
+         "2026-11-23", "--verifier", "陈占山"),
+        ("drill", "add", file, "--date", "2026-11-20", "--kind", "消防疏散", "--participants", "9"),
+    ):  # fmt: skip
+        done = run(*args, cwd=top)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr and f"{file}:" in done.stderr
+        assert "编辑命令读不懂这里的写法" in done.stderr
+        assert path.read_bytes() == before
+
+
 def test_command_errors_are_chinese_and_write_nothing(records):
     top = records.parent
     file = "records/qingshan/qs-shiyan-xiaoxue.yaml"

@@ -166,14 +166,47 @@ def test_statuses_are_kept_for_the_next_build(history, cache):
 
 
 def test_rows_for_the_school_page(history):
+    """The public row says what changed from facts (sections, status, PR number), never
+    from the commit message."""
     rows = signoff_rows(ledger(history.root, history.path(DIYI)))
     assert rows[0] == {
-        "date": "2026-11-10", "title": "直接改了地址", "kind": "直接提交(未经审核)",
+        "date": "2026-11-10", "title": "修改了学校基本信息", "kind": "直接提交(未经审核)",
         "reviewed": False,
         "author": "李老师", "approver": "—", "status": "达标", "commit": rows[0]["commit"],
     }  # fmt: skip
-    assert rows[3]["title"] == "补录10月演练(#12)" and rows[3]["approver"] == "王振东"
+    assert [r["title"] for r in rows[1:]] == [
+        "修改了学校基本信息;状态 档案有误 → 达标(#14)",
+        "修改了学校基本信息;状态 达标 → 档案有误(#13)",
+        "修改了应急演练;状态 逾期 → 达标(#12)",
+        "新建档案",
+    ]
+    assert rows[3]["approver"] == "王振东"
     assert len(rows[0]["commit"]) == 10
+
+
+def test_commit_messages_never_reach_the_public_rows(tmp_path):
+    """A merge message naming a guard and his phone was published verbatim (issue 14 #2);
+    the reviewer still has the full title in the entry."""
+    r = GitRepo(tmp_path / "repo")
+    r.sample("cg-diyi-xiaoxue")
+    r.commit("示例档案", when=day("2026-11-01"))
+    r.branch("guard")
+    r.replace(DIYI, "drills:\n", OCTOBER_DRILL)
+    r.commit("门卫张三 13912345678 值夜班", who=OFFICER, when=day("2026-11-02"))
+    r.switch("main")
+    message = "Merge pull request #31 from x/guard\n\n门卫张三(13912345678)夜班调整"
+    r.merge("guard", message, who=WANG, when=day("2026-11-03"))
+    r.replace(DIYI, "address: ", "address: 13912345678 ")
+    r.commit("张三 13912345678 (#32)", who=OFFICER, when=day("2026-11-04"))
+    entries = ledger(r.root, r.path(DIYI))
+    assert entries[1].title == "门卫张三(13912345678)夜班调整"  # the reviewer's view
+    shown = json.dumps(signoff_rows(entries), ensure_ascii=False)
+    assert "张三" not in shown and "夜班" not in shown
+    assert shown.count("13912345678") == 0
+    assert [row["title"] for row in signoff_rows(entries)][:2] == [
+        "修改了学校基本信息(#32)",
+        "修改了应急演练;状态 逾期 → 达标(#31)",
+    ]
 
 
 def test_outside_git_the_ledger_is_empty_with_a_note(tmp_path):
@@ -211,10 +244,11 @@ def test_the_school_page_shows_the_ledger(history, tmp_path):
     )
     section = html[html.index('id="signoff"') :]
     section = section[: section.index("</table>")]
+    assert "直接改了地址" not in section and "补录10月演练" not in section
     assert (
-        section.index("直接改了地址")
-        < section.index("更新学段(#13)")
-        < section.index("补录10月演练(#12)")
+        section.index("修改了学校基本信息")
+        < section.index("达标 → 档案有误(#13)")
+        < section.index("修改了应急演练;状态 逾期 → 达标(#12)")
     )
     assert "<td>赵安全员、李老师</td>\n      <td>王振东</td>" in section
     assert (

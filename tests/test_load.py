@@ -35,9 +35,40 @@ def test_values_and_positions():
 
 
 def test_raw_keeps_the_source_of_unquoted_non_text():
-    doc = parse("a: no\nb: 17:20\nc: 'no'\nd: 012\ne: ~\nf:\n", "x.yaml")
-    assert doc.data == {"a": False, "b": 1040, "c": "no", "d": 10, "e": None, "f": None}
-    assert doc.raw == {("a",): "no", ("b",): "17:20", ("d",): "012", ("e",): "~", ("f",): ""}
+    doc = parse("a: no\nb: 1720\nc: 'no'\nd: 1.50\ne: ~\nf:\n", "x.yaml")
+    assert doc.data == {"a": False, "b": 1720, "c": "no", "d": 1.5, "e": None, "f": None}
+    assert doc.raw == {("a",): "no", ("b",): "1720", ("d",): "1.50", ("e",): "~", ("f",): ""}
+
+
+@pytest.mark.parametrize(
+    "raw", ["0777", "012", "-017", "0b101", "0x1F", "1_000", "17:20", "1_000.5", "190:20:30.15"]
+)
+def test_a_number_yaml_versions_read_differently_stays_the_text_typed(raw):
+    """YAML 1.1 reads ``students: 0777`` as 511 and 17:20 as 1040; YAML 1.2 does not: the
+    value is kept as typed (the schema refuses text in a number field, saying why)."""
+    doc = parse(f"students: {raw}\n", "x.yaml")
+    assert doc.data == {"students": raw}
+    assert doc.raw == {("students",): raw}
+
+
+@pytest.mark.parametrize("raw", [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999"])
+def test_numbers_are_finite(raw):
+    e = error(f"hours: {raw}\n")
+    assert e.finding.code == "yaml.number" and raw in e.finding.message
+
+
+@pytest.mark.parametrize(
+    "raw", ['" "', "'\u3000'", '"\\ufeff"', '"\\x07"', '"a\\rb"', '"\\x85"', '"\\u2028"']
+)
+def test_text_is_not_blank_and_has_no_control_characters(raw):
+    e = error(f"profile:\n  name: {raw}\n")
+    assert (e.finding.line, e.finding.column) == (2, 9)
+    assert e.finding.code in ("yaml.blank", "yaml.control-char")
+
+
+def test_text_is_nfc_normalised():
+    doc = parse("name: \"e\\u0301\"\nplain: 校安\n", "x.yaml")
+    assert doc.data == {"name": "\u00e9", "plain": "校安"}
 
 
 def test_positions_count_characters_not_bytes():

@@ -3,12 +3,21 @@ out of the navigation, identical rebuilds, and failed builds that leave the old 
 
 from __future__ import annotations
 
+import fcntl
 import filecmp
 import gzip
 import hashlib
 import json
+import os
 import re
+import resource
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +28,7 @@ from conftest import REPO
 from generator.cli import main
 from generator.core import workers
 from generator.core.rules import CATEGORIES
-from generator.site import pages
+from generator.site import pages, search
 from generator.site.build import BuildFailed, build
 
 pytestmark = pytest.mark.slow  # whole-site builds
@@ -308,3 +317,159 @@ def test_plain_mkdocs_build_loads_the_records_itself(records, tmp_path):
     mkdocs_build(config)
     api = json.loads((tmp_path / "site/api/schools/cg-shiyan-xiaoxue.json").read_text("utf-8"))
     assert api["as_of"] == "2026-11-23"
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing: the lock, the swap, leftovers, faults at the edge (issue 14 #9, #10, #11)
+
+
+def _xiaoan_build(records: Path, out: Path, quiet: bool = False, **kw) -> subprocess.Popen:
+    pipe = subprocess.DEVNULL if quiet else subprocess.PIPE
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--records", str(records), "--out", str(out),
+         "--as-of", AS_OF.isoformat()],
+        cwd=REPO, stdout=pipe, stderr=pipe, text=True, **kw,
+    )  # fmt: skip
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return int(done.stdout)
+
+
+def _dead_scratch_dirs() -> list[Path]:
+    """Scratch folders of search indexes whose build process is gone."""
+    base = Path(search._scratch() or tempfile.gettempdir())
+    return [p for p in base.glob(f"{search.SCRATCH}*-*") if _dead(p)]
+
+
+def _dead(path: Path) -> bool:
+    pid = path.name[len(search.SCRATCH) :].split("-", 1)[0]
+    if not pid.isdigit():
+        return False  # not named by a build of this version
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def test_leftovers_of_killed_runs_are_removed_and_a_site_left_aside_is_put_back(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    reference = _tree(out)
+    # a crash between two renames (the fallback where folders cannot be exchanged) left the
+    # site moved aside and --out missing; other killed runs left a half-built site and scratch
+    aside = tmp_path / ".site-old-killed"
+    aside.mkdir()
+    out.rename(aside / "site")
+    (tmp_path / ".site-new-killed" / "schools").mkdir(parents=True)
+    scratch = Path(search._scratch() or tempfile.gettempdir()) / f"{search.SCRATCH}{_dead_pid()}-x"
+    scratch.mkdir()
+    build(records, out, AS_OF)
+    assert _tree(out) == reference
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+    assert not scratch.exists()
+
+
+def test_a_second_build_into_the_same_folder_waits_for_the_first(records, tmp_path):
+    out = tmp_path / "site"
+    fd = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a build in progress holds it
+    try:
+        second = _xiaoan_build(records, out)
+        first_line = second.stderr.readline()
+        assert not out.exists()
+    finally:
+        os.close(fd)
+    stdout, stderr = second.communicate()
+    assert "另一个网站构建正在写入" in first_line, first_line + stderr
+    assert second.returncode == 0, stderr
+    assert (out / "sitemap.xml").is_file()
+
+
+def test_two_builds_at_once_both_succeed_and_leave_one_site(records, tmp_path):
+    """The loser of two builds into one --out ended in an ENOTEMPTY traceback."""
+    out = tmp_path / "site"
+    runs = [_xiaoan_build(records, out) for _ in range(2)]
+    for run in runs:
+        stdout, stderr = run.communicate()
+        assert run.returncode == 0 and "Traceback" not in stderr, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [("/sys/xiaoan-site/site", "没有写入权限"), (None, "磁盘已满")],
+    ids=["read-only", "full"],
+)
+def test_a_disk_that_cannot_be_written_is_one_chinese_line(records, tmp_path, out, words):
+    """A real fault, not a mock: /sys refuses new folders, and a file size limit
+    (RLIMIT_FSIZE) makes writes fail as on a full disk."""
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    site = Path(out) if out else tmp_path / "site"
+    if out is None:
+        build(records, site, AS_OF)
+    before = _tree(site) if out is None else None
+    run = _xiaoan_build(records, site, preexec_fn=None if out else small_files)
+    stdout, stderr = run.communicate()
+    assert run.returncode == 1 and "Traceback" not in stderr, stderr
+    [line] = stderr.splitlines()
+    assert words in line and "网站没有生成" in line
+    if before is not None:
+        assert "原来的网站" in line and _tree(site) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+
+
+def _kill_points(request, count: int, slow_count: int) -> int:
+    return slow_count if "slow" in (request.config.getoption("-m") or "") else count
+
+
+def test_a_build_killed_at_any_point_leaves_the_site_whole_and_served(records, tmp_path, request):
+    """Builds killed (SIGKILL) after 0 … 100 % of a build's time: a reader polling the site
+    never finds it missing or partial, the site afterwards is whole (the same records give
+    the same bytes, so whole means equal to the first build), and the next build cleans up."""
+    out = tmp_path / "site"
+    started = time.monotonic()
+    first = _xiaoan_build(records, out, quiet=True)
+    assert first.wait() == 0
+    duration = time.monotonic() - started
+    reference = _tree(out)
+    misses: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:  # as a web server answers: open the files at their paths
+        while not stop.is_set():
+            for name in ("index.html", "sitemap.xml", "schools/cg-shiyan-xiaoxue/index.html"):
+                try:
+                    if not (out / name).read_bytes():
+                        misses.append(f"{name} empty")
+                except OSError as exc:
+                    misses.append(f"{name}: {exc.strerror}")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    points = _kill_points(request, 8, 40)
+    try:
+        for i in range(points):
+            run = _xiaoan_build(records, out, quiet=True)
+            time.sleep(duration * 1.2 * i / points)
+            run.send_signal(signal.SIGKILL)
+            run.wait()
+            assert _tree(out) == reference, f"after a kill at {i}/{points}"
+    finally:
+        stop.set()
+        reader.join()
+    assert misses == []
+    last = _xiaoan_build(records, out, quiet=True)
+    assert last.wait() == 0
+    assert _tree(out) == reference
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
+    assert _dead_scratch_dirs() == []

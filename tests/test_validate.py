@@ -287,6 +287,22 @@ def test_path_tricks_are_refused(records, relative, fragment):
     assert "不能有空格、大写字母" in result.findings[0].message or "不合规" not in fragment
 
 
+@pytest.mark.parametrize("inside", [False, True], ids=["outside", "inside"])
+def test_a_symlink_is_refused_with_a_finding_never_followed(records, tmp_path, inside):
+    """A link to a file outside records/ crashed validate with a TypeError (issue 14 #4)."""
+    target = records / "qiaobei" / "qb-di-yi-zhongxue.yaml"
+    if not inside:
+        target = tmp_path / "secret.yaml"
+        target.write_text(school(BASE.read_text(encoding="utf-8"), "cg-link"), encoding="utf-8")
+    link = records / "chengguan" / "cg-link.yaml"
+    link.symlink_to(target)
+    for files in (None, [link]):
+        result = validate_tree(records, files, today=TODAY)
+        assert codes(result) == [("cg-link.yaml", "file.symlink")]
+        assert "符号链接" in result.findings[0].message
+        assert "cg-link" not in {Path(d.file).stem for d in result.schools}
+
+
 def test_files_outside_the_tree_get_schema_and_record_checks_only(tmp_path):
     path = tmp_path / "elsewhere" / "Any Name.yaml"
     path.parent.mkdir()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import datetime
+import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -18,6 +20,7 @@ from openpyxl import load_workbook
 from generator.core.load import load, parse
 from generator.exchange.export import ledger_layout
 from generator.exchange.xlsx import (
+    MAX_BYTES,
     LedgerError,
     describe,
     dossier_yaml,
@@ -207,11 +210,23 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     def full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("generator.exchange.xlsx.os.replace", full)
+    monkeypatch.setattr("generator.core.files.os.replace", full)
     with pytest.raises(OSError):
         write_workbook(book, ledger_sheets(base))
     assert book.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [book.name]
+
+
+def test_workbook_and_imported_dossier_are_world_readable(tmp_path: Path, base: dict) -> None:
+    """A web server running as another user must read a published workbook (issue 14 #5)."""
+    old = os.umask(0o022)
+    try:
+        book = export(tmp_path, base)
+        out = import_ledger(book, tmp_path / "x.yaml")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(book.stat().st_mode) == 0o644
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
 
 
 def test_template_has_every_sheet_headers_and_a_guide(tmp_path: Path) -> None:
@@ -403,6 +418,63 @@ def test_a_file_that_is_not_a_workbook_is_refused(
     assert "无法打开 Excel 文件" in message
     if name.endswith(".xls"):
         assert "另存为” .xlsx" in message
+
+
+def _rewrite(book: Path, out: Path, change) -> Path:
+    """``book`` copied to ``out`` with ``change(name, data) -> data`` applied to each part."""
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, change(info.filename, src.read(info)))
+    return out
+
+
+ENTITY = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
+
+
+@pytest.mark.parametrize(
+    ("change", "words", "code"),
+    [
+        (  # a DTD entity: was a ParseError traceback (issue 14 #8)
+            lambda name, data: ENTITY + data.split(b"?>", 1)[1]
+            if name == "xl/worksheets/sheet1.xml" else data,
+            "XML 实体或 DTD 声明",
+            "xlsx.unsafe",
+        ),
+        (  # a part that is not well-formed XML
+            lambda name, data: data[:-20] if name == "xl/worksheets/sheet1.xml" else data,
+            "无法打开 Excel 文件",
+            "xlsx.unreadable",
+        ),
+        (  # 60 MB of one cell, compressed to little: refused before it is read
+            lambda name, data: data.replace(b"</sst>", b"<si><t>" + b"A" * 60_000_000 + b"</t></si></sst>")
+            if name == "xl/sharedStrings.xml" else data,
+            "解压后有",
+            "xlsx.too-large",
+        ),
+    ],
+    ids=["entity", "malformed", "unpacked-size"],
+)
+def test_a_hostile_workbook_is_refused_in_one_chinese_line(
+    tmp_path: Path, base: dict, change, words: str, code: str
+) -> None:
+    book = _rewrite(export(tmp_path, base), tmp_path / "bad.xlsx", change)
+    assert book.stat().st_size < MAX_BYTES
+    with pytest.raises(LedgerError) as err:
+        read_ledger(book)
+    [finding] = err.value.findings
+    assert finding.code == code and words in finding.message
+    done = xiaoan("import", "xlsx", str(book), "--out", str(tmp_path / "x.yaml"), cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert words in done.stdout + done.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_workbook_with_too_many_cells_is_refused(tmp_path: Path, base: dict) -> None:
+    book = export(tmp_path, base)
+    _break(book, lambda wb: wb["隐患清单"].__setitem__("ZZ2000", "x"))  # 702 × 2000 cells
+    with pytest.raises(LedgerError) as err:
+        read_ledger(book)
+    assert "单元格,超过上限" in str(err.value)
 
 
 # ---------------------------------------------------------------------------------------------

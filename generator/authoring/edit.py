@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -28,6 +28,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from generator.core import pipeline, schema
+from generator.core.files import atomic_write
 from generator.core.findings import Finding
 from generator.core.load import LoadError, load, read_text
 from generator.core.validate import DISTRICT_FILE, NAME
@@ -65,7 +66,19 @@ class _Dossier:
             raise EditError("档案无法读取,请先修正", [exc.finding]) from None
         self.bom = path.read_bytes().startswith(BOM.encode())
         self.original = text
-        self.yaml, self.data, self.reformatted = _round_trip(text)
+        try:
+            self.yaml, self.data, self.reformatted = _round_trip(text)
+        except (ruamel.yaml.YAMLError, ValueError) as exc:  # what PyYAML reads, ruamel not
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            finding = Finding(
+                file=file,
+                line=line,
+                column=column,
+                message="编辑命令读不懂这里的写法(例如值后面的制表符),请改成普通写法后重试",
+                code="edit.unreadable",
+            )
+            raise EditError("档案无法在保留格式的前提下修改,文件未改动", [finding]) from None
         if not isinstance(self.data, CommentedMap):
             raise EditError(f"{file}: 档案的顶层应为一组字段")
 
@@ -104,23 +117,7 @@ def _round_trip(text: str) -> tuple[YAML, Any, int]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through a temp file in the same folder and a rename: all or nothing."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
 
 
 def check(

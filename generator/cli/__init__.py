@@ -13,6 +13,8 @@ import, template), :mod:`.workflow` (diff, overdue-report, codeowners), :mod:`.a
 from __future__ import annotations
 
 import contextlib
+import errno
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -46,6 +48,21 @@ class Count(click.ParamType):
             self.fail(f"“{value}”不是整数", param, ctx)
         if number < self.minimum:
             self.fail(f"不能小于 {self.minimum}(现为 {number})", param, ctx)
+        return number
+
+
+class Amount(click.ParamType):
+    """A finite number of at least 0 (inf and nan are refused), in Chinese."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"“{value}”不是数字", param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"“{value}”不是有效的金额(应为不小于 0 的有限数字)", param, ctx)
         return number
 
 
@@ -155,10 +172,25 @@ def fail(message: str, code: int = 2) -> None:
     raise click.exceptions.Exit(code)
 
 
-def cannot_write(exc: OSError, path: Path | None = None) -> None:
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超出了系统允许的大小(磁盘已满或受限)",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘是只读的,没有写入权限",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese where the reason is a common one."""
+    return _OS_REASONS.get(exc.errno or 0) or (exc.strerror or str(exc))
+
+
+def cannot_write(exc: OSError, path: Path | None = None, note: str = "") -> None:
     """Exit 1: ``path`` (else the file the error names) could not be written."""
     where = path if path is not None else exc.filename and Path(exc.filename)
-    fail(f"无法写入{' ' + display(where) if where else ''}:{exc.strerror or exc}", 1)
+    fail(f"无法写入{' ' + display(where) if where else ''}:{_os_reason(exc)}{note}", 1)
 
 
 def records_option(what: str) -> Any:

@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from generator.cli import Choice, Count, Date, cannot_write, display, fail, main, records_option
+from generator.cli import (
+    Amount,
+    Choice,
+    Count,
+    Date,
+    cannot_write,
+    display,
+    fail,
+    main,
+    records_option,
+)
 from generator.core.load import UsageError
 from generator.report.findings import REPORTERS
 
@@ -169,7 +179,7 @@ def hazard() -> None:
 @click.option("--measures", help="整改措施。")
 @click.option("--owner", help="整改责任人。")
 @click.option("--deadline", type=Date(), help="整改期限 YYYY-MM-DD。")
-@click.option("--funds-amount", type=float, help="整改资金(元)。")
+@click.option("--funds-amount", type=Amount(), help="整改资金(元)。")
 @click.option("--funds-source", help="资金来源。")
 @click.option("--funds-secured/--funds-not-secured", default=None, help="资金是否已落实。")
 @click.option("--plan", help="整改方案(重大隐患必填)。")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from generator.cli import Count, Date, display, fail, main, records_option
+from generator.cli import Count, Date, cannot_write, display, fail, main, records_option
 from generator.report.findings import REPORTERS
 
 # ---------------------------------------------------------------------------------------------
@@ -29,17 +29,24 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
         if progress:
             click.echo(f"{what}……", err=True)
 
+    def waiting() -> None:
+        click.echo(f"另一个网站构建正在写入 {display(out.absolute().parent)},等它完成……", err=True)
+
+    def kept() -> str:
+        return f";原来的网站({display(out)})保持不变" if (out / "sitemap.xml").is_file() else ""
+
     try:
         result = build(
             records, out, as_of, config_file=config, progress=progress, display=display,
             wait=False,  # the replaced site is removed while the command reports or serves
-            stage=stage,
+            stage=stage, waiting=waiting,
         )  # fmt: skip
     except BuildFailed as exc:
         if exc.findings:
             click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
-        kept = f";原来的网站({display(out)})保持不变" if (out / "sitemap.xml").is_file() else ""
-        fail(f"{exc}{kept}", 1)
+        fail(f"{exc}{kept()}", 1)
+    except OSError as exc:  # a full or read-only disk, at the edge: one line, no traceback
+        cannot_write(exc, out, note=f",网站没有生成{kept()}")
     click.echo(
         f"已生成网站到 {display(out)}:{result.schools} 所学校,{result.files} 个文件"
         f"(截至 {as_of.isoformat()})"

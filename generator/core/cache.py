@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator import ROOT, __version__
 from generator.core.evaluate import SchoolResult, evaluate
+from generator.core.files import atomic_write
 from generator.core.load import LoadError, discover, load
 from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
 from generator.core.validate import DISTRICT_FILE, Records, check_document
@@ -84,9 +85,7 @@ def write_json(path: Path, data: dict) -> None:
     """Write a cache file through a temp file; one that cannot be written is simply not kept."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, json.dumps(data, ensure_ascii=False))
     except OSError:
         pass
 

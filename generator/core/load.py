@@ -10,9 +10,12 @@ names the file and place.
 
 from __future__ import annotations
 
+import math
+import os
 import pickle
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -245,6 +248,10 @@ def _error(file: str, message: str, code: str, line: int = 1, column: int = 1) -
 def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
     """The file's text: UTF-8, with or without BOM, at most ``max_bytes``."""
     try:
+        if path.is_symlink():  # never followed: it could lead out of records/ into the site
+            raise _error(
+                file, "这是一个符号链接,不是普通文件:档案不能链接到别处,请换成文件本身", "file.symlink"
+            )
         size = path.stat().st_size
         if size > max_bytes:
             raise _error(
@@ -253,7 +260,7 @@ def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
                 "一所学校的档案不应这么大,请检查是否误粘贴了其他内容",
                 "file.too-large",
             )
-        with path.open("rb") as fh:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as fh:  # linked meanwhile
             # As much as the file holds (asking for the whole limit allocates it each time),
             # and one byte more to notice a file that grew since we looked.
             data = fh.read(size + 1)
@@ -462,7 +469,7 @@ class _Builder:
             self.positions[path] = (mark.line + 1, mark.column + 1)
         tag = node.tag
         if tag == _STR and type(node) is yaml.ScalarNode:  # most values: plain text
-            return node.value
+            return self.text(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         depth += 1
@@ -509,19 +516,58 @@ class _Builder:
             raise self.fail(node, f"字段名必须是文字:{hint}", "yaml.key")
         return _intern(node.value)
 
+    def text(self, node: yaml.ScalarNode) -> str:
+        """Text as typed, NFC-normalised; no control characters, not only blanks."""
+        value = node.value
+        if _SUSPECT_TEXT.search(value):
+            bad = _CONTROL.search(value)
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                raise self.fail(node, f"文字中含有不可见的控制字符({code}),请删除", "yaml.control-char")
+            raise self.fail(node, "文字只有空白,请填写内容,或删除这个字段", "yaml.blank")
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            return unicodedata.normalize("NFC", value)
+        return value
+
     def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
-        if node.tag == _STR:  # most values: what construct_yaml_str would return
-            return node.value
-        construct = _SCALARS.get(node.tag)
+        tag = node.tag
+        if tag == _STR:  # most values: what construct_yaml_str would return
+            return self.text(node)
+        construct = _SCALARS.get(tag)
         if construct is None:
-            raise self.fail(node, f"不支持的 YAML 标签 {node.tag},请去掉“!”开头的标记", "yaml.tag")
+            raise self.fail(node, f"不支持的 YAML 标签 {tag},请去掉“!”开头的标记", "yaml.tag")
+        if tag in _PLAIN_NUMBER and not _PLAIN_NUMBER[tag].match(node.value):
+            if tag == _FLOAT and node.value.lstrip("+-").lower() in (".inf", ".nan"):
+                raise self.fail(node, f"“{node.value}”不是有限的数字,请填写实际数值", "yaml.number")
+            # YAML 1.1 reads 0777 as 511, 1_000 as 1000, 17:20 as 1040; YAML 1.2 does not
+            # agree. Kept as the text typed: a time stays "17:20", a number field refuses it.
+            if self.track:
+                self.raw[path] = node.value
+            return self.text(node)
         try:
             value = construct(_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError):
             raise self.fail(node, f"无法识别的值“{node.value}”", "yaml.value") from None
+        if tag == _FLOAT and not math.isfinite(value):
+            raise self.fail(node, f"“{node.value}”超出了数字的范围,请填写实际数值", "yaml.number")
         if self.track and not node.style:
             self.raw[path] = node.value
         return value
+
+
+_FLOAT = "tag:yaml.org,2002:float"
+_PLAIN_NUMBER = {  # numbers every YAML version reads the same way
+    "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)\Z"),
+    _FLOAT: re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\Z"),
+}
+AMBIGUOUS_NUMBER = "不同版本的 YAML 对它读法不同,请写成普通的十进制数字(如 777,不写 0777、1_000)"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")
+_SUSPECT_TEXT = re.compile(_CONTROL.pattern + r"|\A\s+\Z")  # one search for the common case
+
+
+def quote(raw: str) -> str:
+    """``raw`` in YAML quotes, as a hint to write it as text."""
+    return f'"{raw}"' if "'" in raw else f"'{raw}'"
 
 
 _KIND = {

@@ -31,7 +31,8 @@ import jsonschema
 
 from generator.core import schema, workers
 from generator.core.findings import FileCount, Finding, pointer
-from generator.core.load import MAX_BYTES, Document, LoadError, discover, load
+from generator.core.load import AMBIGUOUS_NUMBER, MAX_BYTES, Document, LoadError, discover, load
+from generator.core.load import quote as _quote
 
 DISTRICT_FILE = "_district.yaml"
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -114,10 +115,6 @@ def _one_of(values: Iterable[Any], conjunction: str = "或") -> str:
     return shown[0] if len(shown) == 1 else "、".join(shown[:-1]) + conjunction + shown[-1]
 
 
-def _quote(raw: str) -> str:
-    return f'"{raw}"' if "'" in raw else f"'{raw}'"
-
-
 def _yaml_hint(value: Any, raw: str) -> str:
     """What YAML made of an unquoted scalar that was meant as text."""
     if isinstance(value, bool):
@@ -182,7 +179,9 @@ def _explain(doc: Document, e: jsonschema.ValidationError, kind: str) -> Iterato
             wanted = "或".join(_KINDS.get(t, t) for t in expected)
             message = f"应为{wanted},而这里是{_kind_of(value)}"
             if isinstance(value, str) and {"integer", "number"} & set(expected):
-                if re.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*", value):
+                if raw is not None:  # unquoted, yet text: a number YAML versions disagree on
+                    message += f":{AMBIGUOUS_NUMBER}"
+                elif re.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*", value):
                     message += ":数字不要加引号"
             elif isinstance(value, str) and "boolean" in expected:
                 message += ":是/否请写 true 或 false"
@@ -485,7 +484,11 @@ def validate_tree(
 
     base = root.resolve()
     where: dict[Path, tuple[str, ...] | None] = {}  # each file's parts under root, or None
+    in_tree = set(tree)
     for path in {*tree, *targets}:
+        if path in in_tree:  # found under root: its place there, even if it links elsewhere
+            where[path] = path.relative_to(root).parts
+            continue
         try:
             where[path] = path.resolve().relative_to(base).parts
         except ValueError:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.core import schema
+from generator.core.files import atomic_write
 from generator.core.rules import CATEGORIES, RULES
 from generator.core.ruleset import (
     BASELINE,
@@ -256,7 +257,5 @@ def write(path: Path = OUTPUT) -> bool:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text)
     return True

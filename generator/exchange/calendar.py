@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.core.dates import ONE_DAY
+from generator.core.files import atomic_write
 from generator.core.rules import RULES, Context, SchoolView
 from generator.core.rules.base import Deadline
 from generator.core.schema import public_view
@@ -193,8 +194,6 @@ def write_feeds(out_dir: Path, records: Any, evaluation: Any) -> list[Path]:
         name = result.rule_set if result else district.data.get("rule_set") if district else None
         feed = school_feed(doc, result, evaluation.as_of, rule_set_or_baseline(name))
         path = out_dir / f"{sid}.ics"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(feed)
-        tmp.replace(path)
+        atomic_write(path, feed)
         written.append(path)
     return written

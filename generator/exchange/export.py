@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
 import re
 from collections import Counter
@@ -31,6 +32,7 @@ from typing import Any
 
 from generator.core.dates import is_late, parse_date
 from generator.core.evaluate import STATUSES
+from generator.core.files import atomic_write
 from generator.core.rules.base import SchoolView
 from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
 from generator.core.schema import is_public, load_schema, public_view, resolve, schema_dir
@@ -688,7 +690,7 @@ def _plain(value: Any, col: Column) -> Any:
         return value.isoformat()
     if col.kind == "percent" and isinstance(value, float):
         return f"{value * 100:.1f}%"
-    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # never let a spreadsheet read a cell as a formula
     return "" if value is None else value
 
@@ -699,13 +701,12 @@ def write_csv(out_dir: Path, tables: list[Table]) -> list[Path]:
     written = []
     for t in tables:
         path = out_dir / f"{t.name}.csv"
-        tmp = path.with_name(f".{path.name}.tmp")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c.header for c in t.columns])
-            for row in t.rows:
-                writer.writerow([_plain(v, c) for v, c in zip(row, t.columns, strict=True)])
-        tmp.replace(path)
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf)
+        writer.writerow([c.header for c in t.columns])
+        for row in t.rows:
+            writer.writerow([_plain(v, c) for v, c in zip(row, t.columns, strict=True)])
+        atomic_write(path, buf.getvalue().encode("utf-8-sig"))
         written.append(path)
     return written
 
@@ -737,10 +738,5 @@ def tables_json(tables: list[Table], as_of: datetime.date | None = None) -> dict
 def write_json(path: Path, tables: list[Table], as_of: datetime.date | None = None) -> Path:
     """The tables as one JSON file (UTF-8, Chinese kept readable), written atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(
-        json.dumps(tables_json(tables, as_of), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8",
-    )
-    tmp.replace(path)
+    atomic_write(path, json.dumps(tables_json(tables, as_of), ensure_ascii=False, indent=2) + "\n")
     return path

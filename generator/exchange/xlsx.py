@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
-import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from generator.core.files import atomic_write
 from generator.core.findings import Finding
 from generator.core.schema import load_schema, resolve
 from generator.exchange.export import (
@@ -51,6 +50,11 @@ from generator.exchange.export import (
 )
 
 MAX_BYTES = 20_000_000
+# The 20 MB above is compressed: a 1 MB workbook can unpack to 1 GB. A school's ledger unpacks
+# to well under 10 MB; the limits below are checked before openpyxl reads anything.
+MAX_UNPACKED = 50_000_000  # bytes of all the parts together, unpacked
+MAX_PARTS = 1_000  # files inside the workbook
+MAX_CELLS = 500_000  # cells of all sheets, as their dimensions say
 MAX_ROWS = 5_000  # data rows per sheet: a school's ledger is far smaller
 VALIDATION_ROWS = 500  # rows below the header that get the drop-down lists
 
@@ -319,15 +323,7 @@ def write_workbook(
     data = _xlsx(tables, title, when)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -571,47 +567,72 @@ def _set(target: dict, path: tuple, value: Any) -> None:
     target[path[-1]] = value
 
 
+def _refuse(file: str, message: str, code: str) -> LedgerError:
+    return LedgerError([Finding(file, message, code)])
+
+
 def _open(path: Path, file: str):
+    """The workbook, read through defusedxml (openpyxl uses it when installed: no DTD, no
+    entities) once its size, unpacked size and number of parts are within the limits."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise LedgerError(
-            [Finding(file, f"无法读取文件:{exc.strerror or exc}", "xlsx.unreadable")]
-        ) from None
+        raise _refuse(file, f"无法读取文件:{exc.strerror or exc}", "xlsx.unreadable") from None
     if size > MAX_BYTES:
-        raise LedgerError(
-            [
-                Finding(
-                    file,
-                    f"文件大小 {size / 1e6:.1f} MB,超过上限 {MAX_BYTES / 1e6:.0f} MB",
-                    "xlsx.too-large",
-                )
-            ]
+        raise _refuse(
+            file, f"文件大小 {size / 1e6:.1f} MB,超过上限 {MAX_BYTES / 1e6:.0f} MB", "xlsx.too-large"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:  # reading a part never yields more than its size
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        parts = []  # not a zip: load_workbook below says so
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_UNPACKED or len(parts) > MAX_PARTS:
+        raise _refuse(
+            file,
+            f"文件解压后有 {unpacked / 1e6:.0f} MB、{len(parts)} 个部件,超过上限"
+            f"({MAX_UNPACKED / 1e6:.0f} MB、{MAX_PARTS} 个):请检查是否误粘贴了大量内容",
+            "xlsx.too-large",
         )
     # openpyxl only reads: imported here, a site build (which only writes) does without it
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), path.open("rb") as fh:  # closed even when openpyxl fails
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
-            return load_workbook(path, data_only=True)
+            wb = load_workbook(fh, data_only=True)
     except (
+
         InvalidFileException,
         zipfile.BadZipFile,
         KeyError,
         OSError,
         ValueError,
         TypeError,
+        SyntaxError,  # xml's ParseError: a part that is not well-formed XML
     ) as exc:
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__  # openpyxl wraps it in a ValueError
+        if cause is not None:
+            raise _refuse(
+                file, "文件中含有 XML 实体或 DTD 声明,出于安全考虑不予读取:请用模板重新填写", "xlsx.unsafe"
+            ) from None
         hint = (
             "旧版 .xls 文件请先在 Excel 中“另存为” .xlsx 格式"
             if path.suffix.lower() == ".xls"
             else "请确认它是 .xlsx 格式的 Excel 文件"
         )
-        raise LedgerError(
-            [Finding(file, f"无法打开 Excel 文件({type(exc).__name__}):{hint}", "xlsx.unreadable")]
-        ) from None
+        raise _refuse(file, f"无法打开 Excel 文件({type(exc).__name__}):{hint}", "xlsx.unreadable") from None
+    cells = sum(ws.max_row * ws.max_column for ws in wb.worksheets)
+    if cells > MAX_CELLS:
+        raise _refuse(
+            file, f"工作表共有 {cells} 个单元格,超过上限 {MAX_CELLS}:请检查是否误粘贴了大量内容", "xlsx.too-large"
+        )
+    return wb
 
 
 def _rows(ws) -> list[tuple[int, list]]:
@@ -994,12 +1015,4 @@ def import_ledger(
         or f"{profile.get('name', '')} 安全档案(由 Excel 台账导入:xiaoan import xlsx)",
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return atomic_write(out, text)

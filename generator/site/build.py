@@ -3,19 +3,27 @@
 :func:`prepare` validates and evaluates the records; an invalid dossier stops the build there
 with the validator's findings. :func:`render` runs mkdocs (with the ``xiaoan`` plugin, which
 is handed the prepared data and also builds the search index) into a fresh folder next to
-the output folder, and only then swaps the new folder in with renames: the previous site stays
-whole until the new one is complete, and a failed build leaves it untouched.
+the output folder, and only then :func:`publish` swaps it in: the previous site stays whole
+until the new one is complete, and a failed build leaves it untouched.
+
+Publishing holds a lock on the output's parent folder (a second build into it waits), swaps
+the two folders with one ``renameat2(RENAME_EXCHANGE)`` so a reader never finds no site, and
+first removes what killed builds left (``.<out>-new-*``, ``.<out>-old-*``).
 
 Nothing here prints; failures raise :class:`BuildFailed` with a Chinese message.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +49,8 @@ class BuildResult:
     schools: int
     files: int
     cleanup: threading.Thread | None = None
-    """Removes the replaced site, after the new one is in place; :meth:`wait` for it."""
+    """Removes the replaced site, after the new one is in place, then releases the lock on
+    the output folder; :meth:`wait` for it."""
 
     def wait(self) -> None:
         if self.cleanup is not None:
@@ -110,11 +119,13 @@ def render(
     progress: bool = False,
     wait: bool = True,
     stage=_quiet,
+    waiting: Callable[[], None] = lambda: None,
 ) -> BuildResult:
     """Build the site from prepared ``data`` into ``out``, replacing it only when complete.
 
     With ``wait=False`` the replaced site is still being removed when this returns (the new
     one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
+    ``waiting`` is called when another build holds the output folder and this one waits.
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -126,7 +137,14 @@ def render(
         raise BuildFailed(f"找不到网站配置文件 {config_file}(可用 --config 指定)")
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    lock = _lock(out.parent, waiting)
+    try:
+        _clean_leftovers(out)
+        _check_out(out)  # again: the build we waited for may have changed it
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    except BaseException:
+        os.close(lock)
+        raise
     log = logging.getLogger("mkdocs")
     collect = _Collect()
     log.addHandler(collect)
@@ -144,9 +162,10 @@ def render(
             details = "\n".join(f"  {m}" for m in collect.messages)
             raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
-        cleanup = _swap(tmp, out)
+        cleanup = publish(tmp, out, lock)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        os.close(lock)
         raise
     finally:
         log.removeHandler(collect)
@@ -166,12 +185,14 @@ def build(
     display=str,
     wait: bool = True,
     stage=_quiet,
+    waiting: Callable[[], None] = lambda: None,
 ) -> BuildResult:
     """Validate, evaluate and render: the whole build."""
     data = prepare(records_dir, as_of, display=display, stage=stage)
     return render(
-        data, out, config_file=config_file, progress=progress, wait=wait, stage=stage
-    )
+        data, out, config_file=config_file, progress=progress, wait=wait, stage=stage,
+        waiting=waiting,
+    )  # fmt: skip
 
 
 def _check_out(out: Path) -> None:
@@ -184,15 +205,76 @@ def _check_out(out: Path) -> None:
         )
 
 
-def _swap(new: Path, out: Path) -> threading.Thread | None:
-    """Put ``new`` in place of ``out`` with two renames. The old site is then removed in the
-    background (tens of thousands of files): the returned thread, to join before exiting."""
+# ---------------------------------------------------------------------------------------------
+# Publishing: one lock, one atomic swap, no leftovers
+
+
+def _lock(folder: Path, waiting: Callable[[], None]) -> int:
+    """An exclusive lock on ``folder`` (the output's parent), held by the returned descriptor;
+    released when it is closed, or when the process dies."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove what killed builds into ``out`` left; put back a site a crash left moved aside
+    (only the two-rename fallback of :func:`publish` can leave one so). Called under the lock."""
+    for old in sorted(out.parent.glob(f".{out.name}-old-*")):
+        if not out.exists() and (old / out.name / "sitemap.xml").is_file():
+            os.rename(old / out.name, out)
+        shutil.rmtree(old, ignore_errors=True)
+    for new in out.parent.glob(f".{out.name}-new-*"):
+        shutil.rmtree(new, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2); False where that is not supported."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def publish(new: Path, out: Path, lock: int) -> threading.Thread | None:
+    """Put the finished site ``new`` in place of ``out`` so that a reader always finds a
+    whole site at ``out``: one atomic exchange of the two folders (two renames where the
+    system cannot, and the next build repairs a crash between them). The old site is then
+    removed in the background (tens of thousands of files) and ``lock`` released: the
+    returned thread, to join before exiting."""
     if not out.exists():
         os.rename(new, out)
+        os.close(lock)
         return None
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-    os.rename(out, old / out.name)
-    os.rename(new, out)
-    thread = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+    if not _exchange(new, out):
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        os.rename(out, old / out.name)
+        os.rename(new, out)
+        new = old
+
+    def remove_old_site() -> None:
+        try:
+            shutil.rmtree(new, ignore_errors=True)
+        finally:
+            os.close(lock)
+
+    thread = threading.Thread(target=remove_old_site)
     thread.start()
     return thread

@@ -90,7 +90,9 @@ class Index:
     def __init__(self, site: Path):
         self.site = Path(site)
         self.bundle = self.site / BUNDLE_DIR
-        self.pages = Path(tempfile.mkdtemp(prefix="xiaoan-search-", dir=_scratch()))
+        scratch = _scratch()
+        _clean_scratch(scratch)
+        self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
         self.process: subprocess.Popen | None = None
         self.count = 0
 
@@ -202,6 +204,24 @@ def _texts(value, out: list[str]) -> list[str]:
     elif isinstance(value, str) and HAN.search(value):
         out.append(value)
     return out
+
+
+SCRATCH = "xiaoan-search-"  # + the building process's id + "-": a killed build's is removed
+
+
+def _clean_scratch(folder: str | None) -> None:
+    """Remove the scratch folders of builds that were killed (their process is gone)."""
+    base = Path(folder or tempfile.gettempdir())
+    for path in base.glob(f"{SCRATCH}*-*"):
+        pid = path.name[len(SCRATCH) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass  # alive, another user's
 
 
 def _scratch() -> str | None:

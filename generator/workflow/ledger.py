@@ -16,6 +16,11 @@ read from git history, not kept by hand. Convention (docs/workflow.md):
   author — on GitHub and Gitea, the reviewer who pressed "merge";
 * **date**: the day the change reached main (the commit's committer date).
 
+What the public school page shows (:func:`signoff_rows`) is made from these facts only — the
+date, author, approver, pull request number, the sections of the dossier the change touched
+and the status it left — never the free text of commit messages or PR titles, which may
+name a guard and his phone. ``Entry.title`` keeps that text for the reviewer.
+
 Efficient for 20,000 schools: one ``git log --first-parent --raw`` pass builds the map
 file → commits, one ``git log`` pass over the commit graph finds the branches' authors, one
 ``git cat-file --batch`` reads the old versions whose status is shown. The status after each
@@ -36,6 +41,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from generator.core import schema
 from generator.core.cache import cache_dir, code_digest, write_json
 from generator.core.evaluate import INVALID, evaluate_school
 from generator.core.load import LoadError, load, parse
@@ -79,6 +85,10 @@ class Entry:
     """The school's status as of ``date`` with the file as this commit left it."""
     file: str = ""
     blob: str = ""
+    before: str = ""
+    """The blob the change replaced; empty when it created the file."""
+    sections: tuple[str, ...] | None = None
+    """The dossier's sections (their Chinese titles) this change touched, when worked out."""
 
     @property
     def reviewed(self) -> bool:
@@ -91,6 +101,7 @@ class Entry:
     def as_dict(self) -> dict:
         out = asdict(self)
         out.pop("blob")
+        out.pop("before")
         out["label"] = self.label
         return out
 
@@ -107,7 +118,7 @@ class _Commit:
     email: str
     date: str
     message: str
-    files: list[tuple[str, str, str]]  # (status, path, blob after)
+    files: list[tuple[str, str, str, str]]  # (status, path, blob before, blob after)
 
 
 _MARK = "\x01\x02"
@@ -130,7 +141,7 @@ def _first_parent_changes(repo: Path, rev: str, pathspec: str) -> list[_Commit]:
         for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
             if meta.startswith(":"):
                 fields = meta[1:].split(" ")
-                files.append((fields[4][0], path, fields[3]))
+                files.append((fields[4][0], path, fields[2], fields[3]))
         commits.append(
             _Commit(sha, tuple(parents.split()), author, email, when[:10], message.strip(), files)
         )
@@ -219,7 +230,7 @@ def _history(repo: Path, pathspec: str) -> dict[str, list[Entry]]:
     entries: dict[str, list[Entry]] = {}
     for c in commits:
         described = None
-        for status, path, blob in c.files:
+        for status, path, before, blob in c.files:
             if not is_dossier(path):
                 continue
             described = described or _describe(c, authors)
@@ -229,6 +240,7 @@ def _history(repo: Path, pathspec: str) -> dict[str, list[Entry]]:
                     commit=c.sha,
                     file=path,
                     blob="" if status == "D" else blob,
+                    before="" if status == "A" else before,
                     **described,
                 )
             )
@@ -260,9 +272,18 @@ def _with_status(
 
     todo = [(s, i) for s, items in entries.items() for i, e in enumerate(items[:limit]) if e.blob]
     path = cache_dir() / "ledger-status.json" if use_cache else None  # beside the check cache
-    known = _read_cache(path) if path else {}
+    known, touched = _read_cache(path) if path else ({}, {})
     missing = [(s, i) for s, i in todo if key(entries[s][i]) not in known]
-    blobs = gitrepo.read_blobs(repo, (entries[s][i].blob for s, i in missing))
+    changes = [e for items in entries.values() for e in items[:limit] if _change(e) not in touched]
+    blobs = gitrepo.read_blobs(
+        repo,
+        [entries[s][i].blob for s, i in missing] + [b for e in changes for b in (e.before, e.blob) if b],
+    )
+    for e in changes:
+        touched[_change(e)] = _sections(blobs.get(e.before), blobs.get(e.blob), e.file)
+    for items in entries.values():
+        for i, e in enumerate(items[:limit]):
+            items[i] = replace(e, sections=touched[_change(e)])
     contexts: dict[tuple[str, str], Context] = {}
     for school, i in todo:
         e = entries[school][i]
@@ -275,19 +296,59 @@ def _with_status(
                 contexts[district, e.date] = Context(date.fromisoformat(e.date), rule_set(district))
             known[k] = _status(blobs[e.blob], e.file, contexts[district, e.date])
         entries[school][i] = replace(e, status_after=known[k])
-    if path and missing:
+    if path and (missing or changes):
         used = {key(entries[s][i]) for s, i in todo}
-        entries = {k: v for k, v in known.items() if k in used}
-        write_json(path, {"code": code_digest(), "entries": entries})
+        kept = {_change(e) for items in entries.values() for e in items[:limit]}
+        write_json(
+            path,
+            {
+                "code": code_digest(),
+                "entries": {k: v for k, v in known.items() if k in used},
+                "sections": {k: v for k, v in touched.items() if k in kept},
+            },
+        )
 
 
-def _read_cache(path: Path) -> dict[str, str]:
+def _change(e: Entry) -> str:
+    return f"{e.before}|{e.blob}"
+
+
+def _read_cache(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...] | None]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    ok = isinstance(data, dict) and data.get("code") == code_digest()
-    return data.get("entries", {}) if ok and isinstance(data.get("entries"), dict) else {}
+        return {}, {}
+    if not (isinstance(data, dict) and data.get("code") == code_digest()):
+        return {}, {}
+    entries, sections = data.get("entries"), data.get("sections")
+    return (
+        entries if isinstance(entries, dict) else {},
+        {k: tuple(v) if isinstance(v, list) else None for k, v in sections.items()}
+        if isinstance(sections, dict)
+        else {},
+    )
+
+
+def _sections(before: bytes | None, after: bytes | None, file: str) -> tuple[str, ...] | None:
+    """The titles of the top-level sections that differ between two versions of a dossier
+    (all of the file's sections when it was created or deleted); ``None`` when either
+    version cannot be read."""
+    versions = []
+    for blob in (before, after):
+        if blob is None:
+            versions.append({})
+            continue
+        try:
+            data = parse(blob.decode("utf-8-sig"), file).data
+        except (LoadError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        versions.append(data)
+    old, new = versions
+    keys = [k for k in dict.fromkeys([*new, *old]) if old.get(k) != new.get(k)]
+    root = schema.resolve(schema.load_schema("dossier"), "dossier")
+    return tuple(schema.title(root, k) for k in keys if k != "schema_version")
 
 
 def _rule_set(district_file: Path):
@@ -377,14 +438,34 @@ def ledger(
     return entries.get(path.stem, [])
 
 
+def public_summary(e: Entry, status_before: str | None = None) -> str:
+    """What the public may read about a change: the sections it touched, the status it
+    changed, the pull request's number — made from facts, never from a commit message."""
+    if not e.blob:
+        what = "删除档案"
+    elif not e.before:
+        what = "新建档案"
+    elif e.sections is None:
+        what = "修改档案"
+    else:
+        what = "修改了" + "、".join(e.sections) if e.sections else "调整格式(内容未变)"
+    if status_before and e.status_after and status_before != e.status_after:
+        what += f";状态 {status_before} → {e.status_after}"
+    return what + (f"(#{e.number})" if e.number else "")
+
+
 def signoff_rows(entries: Iterable[Entry], limit: int = 100) -> list[dict]:
-    """Rows for the school page's 审核确认记录 table (newest first), as the page shows them."""
+    """Rows for the school page's 审核确认记录 table (newest first), as the page shows them.
+
+    ``title`` is :func:`public_summary`, not the commit's text."""
     rows = []
-    for e in list(entries)[:limit]:
+    entries = list(entries)
+    for i, e in enumerate(entries[:limit]):
+        older = entries[i + 1].status_after if i + 1 < len(entries) else None
         rows.append(
             {
                 "date": e.date,
-                "title": e.title + (f"(#{e.number})" if e.number else ""),
+                "title": public_summary(e, older),
                 "kind": e.label,
                 "reviewed": e.reviewed,
                 "author": e.author,
