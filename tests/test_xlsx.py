@@ -19,17 +19,15 @@ from openpyxl import load_workbook
 
 from generator.core.load import load, parse
 from generator.exchange.export import ledger_layout
-from generator.exchange.xlsx import (
+from generator.exchange.ledger_import import (
     MAX_BYTES,
     LedgerError,
     describe,
     dossier_yaml,
     import_ledger,
-    ledger_sheets,
     read_ledger,
-    template_sheets,
-    write_workbook,
 )
+from generator.exchange.workbook import ledger_sheets, template_sheets, write_workbook
 
 SAMPLES = sorted(p for p in (REPO / "records").glob("*/*.yaml") if not p.name.startswith("_"))
 DOSSIERS = sorted(p for p in VALID.glob("*.yaml") if not p.name.startswith("_")) + SAMPLES

@@ -78,7 +78,7 @@ def export(
 
     from generator.exchange.calendar import write_feeds
     from generator.exchange.export import district_tables, ledger_tables, write_csv, write_json
-    from generator.exchange.xlsx import ledger_sheets, write_workbook
+    from generator.exchange.workbook import ledger_sheets, write_workbook
 
     if school and district:
         fail("--school 和 --district 不能同时使用")
@@ -124,7 +124,7 @@ def import_(fmt: str, file: Path, records: Path, out: Path | None) -> int:
 
     先逐格检查并用校验器检查结果,有任何问题都不写文件,并指出工作表、行和列。
     """
-    from generator.exchange.xlsx import LedgerError, import_ledger
+    from generator.exchange.ledger_import import LedgerError, import_ledger
 
     if not file.is_file():
         fail(f"{file}: 文件不存在")
@@ -146,7 +146,7 @@ def import_(fmt: str, file: Path, records: Path, out: Path | None) -> int:
 )
 def template(out: Path) -> int:
     """生成空白的学校安全档案台账 (Excel):每个档案部分一个工作表,附填写说明。"""
-    from generator.exchange.xlsx import template_sheets, write_workbook
+    from generator.exchange.workbook import template_sheets, write_workbook
 
     try:
         write_workbook(out, template_sheets(), "学校安全档案台账(模板)")

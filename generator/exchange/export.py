@@ -1,7 +1,7 @@
 """Tables for data exchange: the 统计表, the 问题和整改清单 and a school's 台账.
 
 Everything here is plain rows built from the records and an evaluation; the writers share
-them: :mod:`generator.exchange.xlsx` (Excel, a sheet per table), :func:`write_csv` (a folder of
+them: :mod:`generator.exchange.workbook` (Excel, a sheet per table), :func:`write_csv` (a folder of
 UTF-8-with-BOM CSV files, a file per table) and :func:`write_json`. Cell values are Python
 values — ``str``, ``int``, ``float``, ``bool``, ``datetime.date`` or ``None`` — and each
 writer formats them its own way.
@@ -10,7 +10,7 @@ writer formats them its own way.
   (every district rate against its target) and 问题和整改清单 (one row per hazard).
 * :func:`ledger_layout` / :func:`ledger_tables` — a school's 台账: one sheet per dossier
   section, its columns and headers taken from the schema's titles, so that
-  :mod:`generator.exchange.xlsx` can read the same sheets back into a dossier.
+  :mod:`generator.exchange.ledger_import` can read the same sheets back into a dossier.
 
 ``public=True`` keeps only what the schema's ``x-public`` marks allow: the tables are built
 from :func:`generator.core.schema.public_view` and the columns of private fields are left out.

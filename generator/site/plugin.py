@@ -43,7 +43,7 @@ from generator.core import schema
 from generator.core import workers as workers_
 from generator.exchange.calendar import public_feed
 from generator.exchange.export import selections, tables_of
-from generator.exchange.xlsx import write_workbook
+from generator.exchange.workbook import write_workbook
 from generator.site import badges, pages, search
 from generator.workflow.ledger import signoff_rows
 
