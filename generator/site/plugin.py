@@ -17,10 +17,6 @@ plugin loads and evaluates the ``records`` folder itself.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -28,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 from mkdocs.commands.build import get_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -37,15 +33,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from tqdm import tqdm
 
 from generator.core import schema
-from generator.core import workers as workers_
-from generator.exchange.calendar import public_feed
-from generator.exchange.export import selections, tables_of
-from generator.exchange.workbook import write_workbook
-from generator.site import badges, pages, search
-from generator.workflow.ledger import signoff_rows
+from generator.site import pages, writer
+from generator.site.writer import ID_SLOT, TITLE_SLOT, Frame
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -58,9 +49,6 @@ ASSET_DIR = "assets/xiaoan"
 # The school page frame: the theme's page with placeholders for the title, the page's own
 # path segment and the content. The placeholders are plain ASCII that no theme text contains.
 FRAME = '{% extends "main.html" %}{% block content %}@@XIAOAN-CONTENT@@{% endblock %}'
-TITLE_SLOT = "@@XIAOAN-TITLE@@"
-CONTENT_SLOT = "@@XIAOAN-CONTENT@@"
-ID_SLOT = "xiaoan-slot"
 
 
 class XiaoanConfig(base.Config):
@@ -85,18 +73,6 @@ def template_env() -> jinja2.Environment:
 
 def _toc(items: list[tuple[str, str]], level: int = 2) -> list[dict]:
     return [{"level": level, "id": i, "name": str(escape(t)), "children": []} for i, t in items]
-
-
-class Frame:
-    """The theme's page rendered once, filled per school by string replacement."""
-
-    def __init__(self, html: str):
-        self.head, self.tail = html.split(CONTENT_SLOT)
-
-    def fill(self, title: str, slug: str, content: str) -> str:
-        title = str(escape(title))
-        head = self.head.replace(TITLE_SLOT, title).replace(ID_SLOT, slug)
-        return head + content + self.tail.replace(TITLE_SLOT, title)
 
 
 class XiaoanPlugin(BasePlugin[XiaoanConfig]):
@@ -293,66 +269,17 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         self.frame = self._frame(config)
         # Loaded here, once: each forked page writer would otherwise compile them again.
         names = ("school.html", "notice.html", "risk.html")
-        self.templates = [self.env_own.get_template(name) for name in names]
-        _Writer(out).json("api/schools.json", [
-            {k: r[k] for k in ("id", "name", "district", "stage", "status")}
-            for d in self.districts for r in sorted(d["schools"], key=lambda r: r["id"])
-        ])  # fmt: skip
-        results = self.data.evaluation.schools
-        workers = workers_.available() if len(results) >= workers_.PARALLEL_FROM else 1
-        self.chunks = workers_.split(results, workers)
-        bar = tqdm(
-            total=len(results), desc="生成学校页面", unit="校", file=sys.stderr,
-            disable=not self.progress, leave=False,
-            ncols=shutil.get_terminal_size().columns,  # a terminal of unknown size shows 80
+        templates = [self.env_own.get_template(name) for name in names]
+        outputs = writer.Outputs(
+            out=out, data=self.data, as_of=self.as_of, site_url=self.site_url,
+            site_name=self.site_name, frame=self.frame, templates=templates, docs=self.docs,
+            district_views=self.district_views, districts=self.districts,
+            signoffs=self.signoffs, signoff_note=self.signoff_note, progress=self.progress,
         )  # fmt: skip
-        self.written = 1
-        ids = sorted(d.id for d in self.data.evaluation.districts)
-        tasks = workers * workers_.TASKS_PER_WORKER  # a few districts' workbooks a task
-        districts = [ids[i::tasks] for i in range(min(tasks, len(ids)))]
-        # The search index is built while the district workbooks are written: the page
-        # writers add each school to it, then Pagefind runs in the background.
-        with search.Index(out) as self.search:
-            if workers > 1:
-                # Forked workers inherit everything prepared so far; each writes whole
-                # chunks, then the districts' Excel workbooks. Every fork happens in this
-                # thread, so esbuild and Pagefind never start while a worker is forked.
-                chunks = workers_.map_forked(self._write_chunk, range(len(self.chunks)), workers)
-                self._write_editor(out)  # meanwhile, here
-                for _, (schools, files) in chunks:
-                    self.written += files
-                    bar.update(schools)
-                self._start_search()
-                books = workers_.map_forked(self._write_workbooks, districts, workers)
-                self.written += sum(files for _, files in books)
-            else:
-                self._write_editor(out)
-                for index in range(len(self.chunks)):
-                    schools, files = self._write_chunk(index)
-                    self.written += files
-                    bar.update(schools)
-                self._start_search()
-                self.written += sum(map(self._write_workbooks, districts))
-            bar.close()
-            try:
-                self.search.finish()
-            except search.SearchError as exc:
-                raise PluginError(str(exc)) from None
-
-    def _start_search(self) -> None:
         try:
-            self.search.start()
-        except search.SearchError as exc:
+            self.written = writer.write_outputs(outputs, lambda: self._write_editor(out))
+        except writer.OutputError as exc:
             raise PluginError(str(exc)) from None
-
-    def _write_workbooks(self, districts: list[str]) -> int:
-        """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
-        data = self.data
-        sels = selections(data.records, data.evaluation, districts, public=True)
-        for district, sel in zip(districts, sels, strict=True):
-            path = self.out / "exports" / "districts" / f"{district}.xlsx"
-            write_workbook(path, tables_of(sel, public=True), stamp=self.as_of)
-        return len(districts)
 
     def _write_editor(self, out: Path) -> None:
         """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
@@ -364,43 +291,6 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
         except (EditorError, UsageError) as exc:
             raise PluginError(f"网页编辑器:{exc}") from None
 
-    def _write_chunk(self, index: int) -> tuple[int, int]:
-        """Write the pages, badges and JSON of one chunk of schools: (schools, files)."""
-        writer = _Writer(self.out)
-        school_t, notice_t, risk_t = self.templates
-        site_url = self.site_url
-        chunk = self.chunks[index]
-        for result in chunk:
-            doc = self.docs[result.file]
-            district = self.district_views.get(result.district, {})
-            s = pages.school_page(doc.data, result, district, self.as_of)
-            s["signoffs"] = [
-                {**row, "status_key": pages.status_key(row["status"])}
-                for row in signoff_rows(self.signoffs.get(result.id, []))
-            ]
-            s["signoff_note"] = self.signoff_note
-            sid, urls = s["id"], s["urls"]
-            page_url = f"{site_url}{urls['page']}"
-            badge = f'<img src="{site_url}{urls["badge"]}" alt="校园安全:{s["status"]}">'
-            embed = f'<a href="{page_url}">{badge}</a>' if site_url else ""
-            content = school_t.render(s=s, root="../../", embed=embed)
-            writer.text(f"schools/{sid}/index.html", self.frame.fill(s["name"], sid, content))
-            common = {
-                "s": s, "root": "../../", "qr": Markup(pages.qr_svg(page_url)),
-                "page_url": page_url, "site_name": self.site_name,
-            }  # fmt: skip
-            writer.text(urls["notice"], notice_t.render(**common))
-            writer.text(urls["risk"], risk_t.render(**common))
-            writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
-            writer.same(f"badges/{sid}.json", _json(badges.endpoint(s["status"])))
-            for cat in s["categories"]:
-                writer.same(cat["badge"], badges.svg(cat["status"], cat["name"]))
-            api = pages.school_api(s)
-            writer.json(f"api/schools/{sid}.json", api)
-            self.search.add_school(api)
-            writer.bytes(urls["calendar"], public_feed(s["dossier"], result, self.as_of))
-        return len(chunk), writer.count
-
 
 def _tokens(toc) -> list[dict]:
     """A table of contents back as tokens, to extend it."""
@@ -408,68 +298,3 @@ def _tokens(toc) -> list[dict]:
         {"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)}
         for a in toc
     ]
-
-
-class _Writer:
-    """Writes files under the output folder, making folders as needed.
-
-    Badges are the same few files over and over (a status, a category): :meth:`same` writes
-    each distinct content once, under ``badges/_shared/``, and hard-links it at every URL
-    that shows it. Creating a file costs far more than linking one, and a city has hundreds
-    of thousands of badge URLs.
-    """
-
-    def __init__(self, out: Path):
-        self.out = str(out)
-        self.made: set[str] = set()
-        self.originals: set[str] = set()
-        self.count = 0
-
-    def _folder(self, folder: str) -> None:
-        if folder not in self.made:
-            os.makedirs(os.path.join(self.out, folder), exist_ok=True)
-            self.made.add(folder)
-
-    def _write(self, rel: str, data: bytes) -> None:
-        self._folder(os.path.dirname(rel))
-        with open(os.path.join(self.out, rel), "wb") as fh:
-            fh.write(data)
-
-    def text(self, rel: str, text: str) -> None:
-        self.bytes(rel, text.encode("utf-8"))
-
-    def bytes(self, rel: str, data: bytes) -> None:
-        self._write(rel, data)
-        self.count += 1
-
-    def json(self, rel: str, data: Any) -> None:
-        self.text(rel, _json(data))
-
-    def same(self, rel: str, text: str) -> None:
-        """``text`` at ``rel``, as a hard link to the one copy of that content."""
-        data = text.encode("utf-8")
-        name = hashlib.sha256(data).hexdigest()[:16] + os.path.splitext(rel)[1]
-        original = os.path.join(self.out, SHARED, name)
-        if name not in self.originals:
-            self._folder(SHARED)
-            try:  # exclusive: forked writers may reach the same content at once
-                fd = os.open(original, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-            self.originals.add(name)
-        self._folder(os.path.dirname(rel))
-        try:
-            os.link(original, os.path.join(self.out, rel))
-        except OSError:  # no hard links on this file system, or too many to one file
-            self._write(rel, data)
-        self.count += 1
-
-
-SHARED = "badges/_shared"  # not a school id: those never start with "_"
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -1,0 +1,252 @@
+"""The files that come once per school, and the district workbooks, written after mkdocs has
+built its own pages: each school's page (filled into the theme's frame), 一校一警 notice,
+风险公告, badges, API record, search entry and calendar feed.
+
+:func:`write_outputs` spreads the schools over forked workers (:mod:`generator.core.workers`)
+in chunks; the web editor is written meanwhile, Pagefind indexes the schools in the
+background while the district workbooks are written. Nothing here knows of mkdocs: the
+plugin hands over what it prepared (:class:`Outputs`) and a :class:`Frame`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+from tqdm import tqdm
+
+from generator.core import workers
+from generator.exchange.calendar import public_feed
+from generator.exchange.export import selections, tables_of
+from generator.exchange.workbook import write_workbook
+from generator.site import badges, pages, search
+from generator.workflow.ledger import signoff_rows
+
+TITLE_SLOT = "@@XIAOAN-TITLE@@"
+CONTENT_SLOT = "@@XIAOAN-CONTENT@@"
+ID_SLOT = "xiaoan-slot"
+SHARED = "badges/_shared"  # not a school id: those never start with "_"
+
+
+class OutputError(Exception):
+    """A part of the output that could not be made (search index, web editor), in Chinese."""
+
+
+class Frame:
+    """The theme's page for a school, rendered once with placeholders, filled per school by
+    string replacement."""
+
+    def __init__(self, html: str):
+        self.head, self.tail = html.split(CONTENT_SLOT)
+
+    def fill(self, title: str, slug: str, content: str) -> str:
+        """The page for one school: its title (escaped), its id in the slot's place, its
+        content."""
+        title = str(escape(title))
+        head = self.head.replace(TITLE_SLOT, title).replace(ID_SLOT, slug)
+        return head + content + self.tail.replace(TITLE_SLOT, title)
+
+
+@dataclass
+class Outputs:
+    """What the plugin prepared for the per-school output."""
+
+    out: Path
+    data: Any  # generator.site.build.SiteData: records and evaluation
+    as_of: date
+    site_url: str
+    site_name: str
+    frame: Frame
+    templates: list[jinja2.Template]  # school, notice, risk: loaded before any fork
+    docs: dict  # file -> Document
+    district_views: dict  # district id -> public view of its file
+    districts: list[dict]  # district pages' data (their school rows feed api/schools.json)
+    signoffs: dict  # school id -> ledger entries
+    signoff_note: str | None
+    progress: bool = False
+
+
+def write_outputs(o: Outputs, write_editor) -> int:
+    """Write everything that comes once per school, the district workbooks and the search
+    index, calling ``write_editor()`` while the page writers work; return the files written.
+    Raises :class:`OutputError` if the search index fails."""
+    writer = Writer(o.out)
+    writer.json("api/schools.json", [
+        {k: r[k] for k in ("id", "name", "district", "stage", "status")}
+        for d in o.districts for r in sorted(d["schools"], key=lambda r: r["id"])
+    ])  # fmt: skip
+    written = writer.count
+    results = o.data.evaluation.schools
+    jobs = workers.available() if len(results) >= workers.PARALLEL_FROM else 1
+    chunks = workers.split(results, jobs)
+    bar = tqdm(
+        total=len(results), desc="生成学校页面", unit="校", file=sys.stderr,
+        disable=not o.progress, leave=False,
+        ncols=shutil.get_terminal_size().columns,  # a terminal of unknown size shows 80
+    )  # fmt: skip
+    ids = sorted(d.id for d in o.data.evaluation.districts)
+    tasks = jobs * workers.TASKS_PER_WORKER  # a few districts' workbooks a task
+    districts = [ids[i::tasks] for i in range(min(tasks, len(ids)))]
+    # The search index is built while the district workbooks are written: the page writers
+    # add each school to it, then Pagefind runs in the background.
+    with search.Index(o.out) as index:
+        schools = _Schools(o, index)
+        if jobs > 1:
+            # Forked workers inherit everything prepared so far; each writes whole chunks,
+            # then the districts' Excel workbooks. Every fork happens in this thread, so
+            # esbuild and Pagefind never start while a worker is forked.
+            done = workers.map_forked(schools.write, chunks, jobs)
+            write_editor()  # meanwhile, here
+            for _, (count, files) in done:
+                written += files
+                bar.update(count)
+            _start(index)
+            books = workers.map_forked(schools.workbooks, districts, jobs)
+            written += sum(files for _, files in books)
+        else:
+            write_editor()
+            for chunk in chunks:
+                count, files = schools.write(chunk)
+                written += files
+                bar.update(count)
+            _start(index)
+            written += sum(map(schools.workbooks, districts))
+        bar.close()
+        try:
+            index.finish()
+        except search.SearchError as exc:
+            raise OutputError(str(exc)) from None
+    return written
+
+
+def _start(index: search.Index) -> None:
+    try:
+        index.start()
+    except search.SearchError as exc:
+        raise OutputError(str(exc)) from None
+
+
+class _Schools:
+    """Writes the output of chunks of schools (in whichever process runs it)."""
+
+    def __init__(self, o: Outputs, index: search.Index):
+        self.o = o
+        self.index = index
+
+    def write(self, chunk: list) -> tuple[int, int]:
+        """The pages, badges and JSON of one chunk of schools: (schools, files)."""
+        o = self.o
+        writer = Writer(o.out)
+        school_t, notice_t, risk_t = o.templates
+        site_url = o.site_url
+        for result in chunk:
+            doc = o.docs[result.file]
+            district = o.district_views.get(result.district, {})
+            s = pages.school_page(doc.data, result, district, o.as_of)
+            s["signoffs"] = [
+                {**row, "status_key": pages.status_key(row["status"])}
+                for row in signoff_rows(o.signoffs.get(result.id, []))
+            ]
+            s["signoff_note"] = o.signoff_note
+            sid, urls = s["id"], s["urls"]
+            page_url = f"{site_url}{urls['page']}"
+            badge = f'<img src="{site_url}{urls["badge"]}" alt="校园安全:{s["status"]}">'
+            embed = f'<a href="{page_url}">{badge}</a>' if site_url else ""
+            content = school_t.render(s=s, root="../../", embed=embed)
+            writer.text(f"schools/{sid}/index.html", o.frame.fill(s["name"], sid, content))
+            common = {
+                "s": s, "root": "../../", "qr": Markup(pages.qr_svg(page_url)),
+                "page_url": page_url, "site_name": o.site_name,
+            }  # fmt: skip
+            writer.text(urls["notice"], notice_t.render(**common))
+            writer.text(urls["risk"], risk_t.render(**common))
+            writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
+            writer.same(f"badges/{sid}.json", to_json(badges.endpoint(s["status"])))
+            for cat in s["categories"]:
+                writer.same(cat["badge"], badges.svg(cat["status"], cat["name"]))
+            api = pages.school_api(s)
+            writer.json(f"api/schools/{sid}.json", api)
+            self.index.add_school(api)
+            writer.bytes(urls["calendar"], public_feed(s["dossier"], result, o.as_of))
+        return len(chunk), writer.count
+
+    def workbooks(self, districts: list[str]) -> int:
+        """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
+        data = self.o.data
+        sels = selections(data.records, data.evaluation, districts, public=True)
+        for district, sel in zip(districts, sels, strict=True):
+            path = self.o.out / "exports" / "districts" / f"{district}.xlsx"
+            write_workbook(path, tables_of(sel, public=True), stamp=self.o.as_of)
+        return len(districts)
+
+
+class Writer:
+    """Writes files under the output folder, making folders as needed.
+
+    Badges are the same few files over and over (a status, a category): :meth:`same` writes
+    each distinct content once, under ``badges/_shared/``, and hard-links it at every URL
+    that shows it. Creating a file costs far more than linking one, and a city has hundreds
+    of thousands of badge URLs.
+    """
+
+    def __init__(self, out: Path):
+        self.out = str(out)
+        self.made: set[str] = set()
+        self.originals: set[str] = set()
+        self.count = 0
+
+    def _folder(self, folder: str) -> None:
+        if folder not in self.made:
+            os.makedirs(os.path.join(self.out, folder), exist_ok=True)
+            self.made.add(folder)
+
+    def _write(self, rel: str, data: bytes) -> None:
+        self._folder(os.path.dirname(rel))
+        with open(os.path.join(self.out, rel), "wb") as fh:
+            fh.write(data)
+
+    def text(self, rel: str, text: str) -> None:
+        self.bytes(rel, text.encode("utf-8"))
+
+    def bytes(self, rel: str, data: bytes) -> None:
+        self._write(rel, data)
+        self.count += 1
+
+    def json(self, rel: str, data: Any) -> None:
+        self.text(rel, to_json(data))
+
+    def same(self, rel: str, text: str) -> None:
+        """``text`` at ``rel``, as a hard link to the one copy of that content."""
+        data = text.encode("utf-8")
+        name = hashlib.sha256(data).hexdigest()[:16] + os.path.splitext(rel)[1]
+        original = os.path.join(self.out, SHARED, name)
+        if name not in self.originals:
+            self._folder(SHARED)
+            try:  # exclusive: forked writers may reach the same content at once
+                fd = os.open(original, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            self.originals.add(name)
+        self._folder(os.path.dirname(rel))
+        try:
+            os.link(original, os.path.join(self.out, rel))
+        except OSError:  # no hard links on this file system, or too many to one file
+            self._write(rel, data)
+        self.count += 1
+
+
+def to_json(data: Any) -> str:
+    """Compact JSON, Chinese kept as is, one line."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
