@@ -97,3 +97,24 @@ def test_the_check_catches_a_core_module_importing_the_site(tmp_path, monkeypatc
         "generator.core.evaluate:3 imports generator.workflow.compare (core → workflow)",
         "generator.core.evaluate:3 imports the private name generator.workflow.compare._md",
     ]
+
+
+def test_one_module_speaks_to_the_site_engine():
+    """mkdocs is behind one adapter (generator/site/plugin.py): moving to another engine
+    touches that module, not the writer, the pages or the build's publishing."""
+    speakers = sorted(
+        name_of(p) for p in modules() if any(m.startswith("mkdocs") for m, _, _ in imports_all(p))
+    )
+    assert speakers == ["generator.site.plugin"]
+
+
+def imports_all(path: Path) -> list[tuple[str, list[str], int]]:
+    """Every import of a file (not only generator's), as :func:`imports` gives them."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.module, [a.name for a in node.names], node.lineno))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+    return found

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import logging
 import os
 import shutil
 import tempfile
@@ -100,17 +99,6 @@ def prepare(records_dir: Path, as_of: date, *, display=str, stage=_quiet) -> Sit
     return SiteData(records, evaluation)
 
 
-class _Collect(logging.Handler):
-    """Keeps mkdocs' warnings and errors, to report them when the build fails."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def render(
     data: SiteData,
     out: Path,
@@ -127,9 +115,7 @@ def render(
     one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
     ``waiting`` is called when another build holds the output folder and this one waits.
     """
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    from generator.site import plugin as engine
 
     out = Path(out).absolute()
     config_file = Path(config_file or default_config())
@@ -145,31 +131,19 @@ def render(
     except BaseException:
         os.close(lock)
         raise
-    log = logging.getLogger("mkdocs")
-    collect = _Collect()
-    log.addHandler(collect)
     try:
+        stage("生成网页")
         try:
-            config = load_config(str(config_file), site_dir=str(tmp), strict=True)
-            plugin = config.plugins.get("xiaoan")
-            if plugin is None:
-                raise BuildFailed(f"{config_file} 没有启用 xiaoan 插件(plugins: [xiaoan])")
-            plugin.data = data
-            plugin.progress = progress
-            stage("生成网页")
-            mkdocs_build(config)
-        except MkDocsException as exc:
-            details = "\n".join(f"  {m}" for m in collect.messages)
-            raise BuildFailed(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
+            written = engine.build_site(config_file, tmp, data, progress)
+        except engine.EngineError as exc:
+            raise BuildFailed(str(exc)) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
         cleanup = publish(tmp, out, lock)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         os.close(lock)
         raise
-    finally:
-        log.removeHandler(collect)
-    result = BuildResult(out, len(data.evaluation.schools), plugin.written, cleanup)
+    result = BuildResult(out, len(data.evaluation.schools), written, cleanup)
     if wait:
         result.wait()
     return result

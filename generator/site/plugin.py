@@ -17,6 +17,7 @@ plugin loads and evaluates the ``records`` folder itself.
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,10 +26,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import escape
+from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.commands.build import get_context
-from mkdocs.config import base
+from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import MkDocsException, PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -298,3 +300,44 @@ def _tokens(toc) -> list[dict]:
         {"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)}
         for a in toc
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine, as xiaoan build drives it: the one place that imports mkdocs
+
+
+class EngineError(Exception):
+    """The static-site engine could not build the site; the message says why, in Chinese."""
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings and errors, to report them when the build fails."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(config_file: Path, site_dir: Path, data: Any, progress: bool = False) -> int:
+    """Build the site of ``config_file`` into ``site_dir`` with prepared ``data`` (records
+    and evaluation); return how many files xiaoan wrote. Raises :class:`EngineError`."""
+    log = logging.getLogger("mkdocs")
+    collect = _Collect()
+    log.addHandler(collect)
+    try:
+        config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+        plugin = config.plugins.get("xiaoan")
+        if plugin is None:
+            raise EngineError(f"{config_file} 没有启用 xiaoan 插件(plugins: [xiaoan])")
+        plugin.data = data
+        plugin.progress = progress
+        mkdocs_build(config)
+    except MkDocsException as exc:
+        details = "\n".join(f"  {m}" for m in collect.messages)
+        raise EngineError(f"网站生成失败:{exc}" + (f"\n{details}" if details else "")) from None
+    finally:
+        log.removeHandler(collect)
+    return plugin.written
