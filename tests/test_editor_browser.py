@@ -201,6 +201,10 @@ def test_a_drill_added_in_the_editor_lands_on_a_branch_as_valid_yaml(page, tmp_p
     with running_editor(tmp_path) as ed:
         outside = block_outside(page, ed.url)
         open_school(page, ed, f"{NAME}({SCHOOL})")
+        # Decap's strings that its Chinese lacks are Chinese too: the toggles of nested fields
+        toggles = page.locator('[aria-label="Expand"], [aria-label="Collapse"]')
+        assert toggles.count() == 0
+        assert page.locator('[aria-label="展开"], [aria-label="收起"]').count() > 0
         add_drill(page)
         save(page)
 
@@ -271,10 +275,13 @@ def test_the_whole_entry_is_validated_before_saving(page, tmp_path):
         panel = page.locator("#xiaoan-problems")
         panel.wait_for()
         shown = panel.inner_text()
-        drills = len(parse(text, SCHOOL).data["drills"]) + 1
-        assert "隐患清单 第1项 › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in shown
+        data = parse(text, SCHOOL).data
+        drills = len(data["drills"]) + 1
+        first = data["hazards"][0]["id"]  # an item with an id is named by it
+        assert f"隐患清单 {first} › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in shown
         assert f"应急演练 第{drills}项 › 组织人:不能超过 40 个字(现有 41 个字)" in shown
         assert "未保存" in shown
+        assert page.evaluate("document.activeElement.id") == "xiaoan-problems"
         page.get_by_text("保存内容失败").wait_for()  # Decap's own notice says so too
         assert git(ed.repo, "branch", "--list", "cms/*") == ""  # nothing was committed
         assert outside == []
