@@ -327,3 +327,40 @@ def test_opening_and_saving_a_dossier_with_150_hazards_and_60_drills(page, tmp_p
             git(ed.repo, "show", f"{ed.branch('cg-da-xiaoxue')}:{ed.file('cg-da-xiaoxue')}"), "x"
         ).data
         assert len(after["hazards"]) == 150 and len(after["drills"]) == 61
+
+
+DIER = "cg-dier-zhongxue"  # 城关区第二中学: hazard H-2026-002 is being rectified
+
+
+def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewer_diffs(
+    page, tmp_path
+):
+    """Journeys 1 and 2 end to end: a drill and a hazard's closing saved from the editor as
+    one branch; `xiaoan diff` on that branch shows the reviewer both, and passes."""
+    with running_editor(tmp_path) as ed:
+        open_school(page, ed, f"城关区第二中学({DIER})")
+        add_drill(page)
+        hazards = list_field(page, "隐患清单")
+        hazards.get_by_text(re.compile(r"^H-2026-002")).click()
+        verifier = hazards.get_by_label(re.compile(r"^验收人"))
+        verifier.wait_for()
+        choose(hazards.get_by_label(re.compile(r"^状态")).last, "已销号")
+        hazards.get_by_label(re.compile(r"^整改完成日期")).last.fill(DRILL_DATE)
+        hazards.get_by_label(re.compile(r"^销号日期")).last.fill(DRILL_DATE)
+        verifier.last.fill("王振东")
+        save(page)
+
+        after = parse(git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}"), DIER).data
+        (closed,) = [h for h in after["hazards"] if h["id"] == "H-2026-002"]
+        assert (closed["status"], closed["closed"], closed["verifier"]) == (
+            "已销号", DRILL_DATE, "王振东"
+        )  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "diff", "main", ed.branch(DIER),
+             "--records", "records", "--format", "markdown"],
+            cwd=ed.repo, capture_output=True, text=True, encoding="utf-8",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "销号的隐患:H-2026-002" in done.stdout
+        assert f"应急演练:新增 {DRILL_DATE} 防踩踏" in done.stdout
+        assert "全部修改过的档案通过校验" in done.stdout

@@ -247,7 +247,6 @@ def test_district_workbook_cells(tmp_path: Path, tree) -> None:
 CANARIES = {
     "description": "金丝雀问题描述",
     "location": "金丝雀隐患部位",
-    "measures": "金丝雀整改措施",
     "owner": "金丝雀责任人",
     "watcher": "金丝雀盯防",
     "notes": "金丝雀备注",
@@ -302,6 +301,7 @@ def test_public_hazard_list_columns(tree) -> None:
         "来源",
         "类别",
         "等级",
+        "整改措施",  # public: what is being done about it (its place and details are not)
         "整改期限",
         "状态",
         "销号日期",

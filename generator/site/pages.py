@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cache
 from typing import Any
@@ -183,18 +183,25 @@ def _table(rows: list[dict], path: tuple) -> dict:
 # Privacy
 
 
-def _leaves(value: Any, out: set[str]) -> set[str]:
-    """Every text and number inside ``value``, as text."""
+def scalars(value: Any) -> Iterator[Any]:
+    """Every value inside ``value`` that is not a mapping or a list, in order."""
     if isinstance(value, dict):
         for v in value.values():
-            _leaves(v, out)
+            yield from scalars(v)
     elif isinstance(value, list):
         for v in value:
-            _leaves(v, out)
-    elif isinstance(value, str):
-        out.add(value)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        out.add(fmt(value))
+            yield from scalars(v)
+    else:
+        yield value
+
+
+def _leaves(value: Any, out: set[str]) -> set[str]:
+    """Every text and number inside ``value``, as text."""
+    for v in scalars(value):
+        if isinstance(v, str):
+            out.add(v)
+        elif isinstance(v, int | float) and not isinstance(v, bool):
+            out.add(fmt(v))
     return out
 
 
