@@ -341,13 +341,19 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         open_school(page, ed, f"城关区第二中学({DIER})")
         add_drill(page)
         hazards = list_field(page, "隐患清单")
-        hazards.get_by_text(re.compile(r"^H-2026-002")).click()
-        verifier = hazards.get_by_label(re.compile(r"^验收人"))
+        hazards.get_by_test_id("expand-button").first.click()  # the list, then the item
+        summary = hazards.get_by_text(re.compile(r"^H-2026-002 · "))
+        summary.locator("xpath=preceding-sibling::div[1]/button[1]").click()  # its own toggle
+
+        def hazard_field(label: str):  # the opened item's field (closed items draw none)
+            return hazards.get_by_label(re.compile(f"^{label}")).filter(visible=True)
+
+        verifier = hazard_field("验收人")
         verifier.wait_for()
-        choose(hazards.get_by_label(re.compile(r"^状态")).last, "已销号")
-        hazards.get_by_label(re.compile(r"^整改完成日期")).last.fill(DRILL_DATE)
-        hazards.get_by_label(re.compile(r"^销号日期")).last.fill(DRILL_DATE)
-        verifier.last.fill("王振东")
+        choose(hazard_field("状态"), "已销号")
+        hazard_field("整改完成日期").fill(DRILL_DATE)
+        hazard_field("销号日期").fill(DRILL_DATE)
+        verifier.fill("王振东")
         save(page)
 
         after = parse(git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}"), DIER).data
