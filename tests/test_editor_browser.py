@@ -345,7 +345,7 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         summary = hazards.get_by_text(re.compile(r"^H-2026-002 · "))
         summary.locator("xpath=preceding-sibling::div[1]/button[1]").click()  # its own toggle
 
-        def hazard_field(label: str):  # the opened item's field (closed items draw none)
+        def hazard_field(label: str):  # the opened item's field (closed ones are hidden)
             return hazards.get_by_label(re.compile(f"^{label}")).filter(visible=True)
 
         verifier = hazard_field("验收人")
