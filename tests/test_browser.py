@@ -197,6 +197,7 @@ def test_a_naughty_dossier_shows_as_typed_and_runs_nothing(naughty, page):
     page.wait_for_load_state("networkidle")
 
     assert page.locator("h1").first.inner_text() == NAUGHTY[("profile", "name")]
+    _open_everything(page)
     text = page.locator("article").inner_text()
     for path in [("profile", "address"), ("risks", 0, "description")]:
         assert NAUGHTY[path].strip() in text

@@ -54,9 +54,12 @@ def check_widget(node: dict, field: dict, where: str) -> None:
     """``field`` is the right widget for schema ``node``; recurse into objects and lists."""
     node = schemas.resolve(node)
     assert field["label"] == node["title"], where
-    assert field.get("hint") == node.get("description"), where
+    # a field some condition makes required says so first (验收人: 状态为“已销号”时必填。…)
+    assert (field.get("hint") or "").endswith(node.get("description", "")), where
     widget = field["widget"]
-    if "const" in node:
+    if where.endswith("profile.district"):  # a choice of the districts under records/
+        assert widget == "select" and [o["value"] for o in field["options"]], where
+    elif "const" in node:
         assert (widget, field["default"]) == ("hidden", node["const"]), where
     elif "enum" in node:
         assert (widget, field["options"]) == ("select", node["enum"]), where
@@ -384,12 +387,26 @@ def test_glue_validates_like_xiaoan_validate(glue):
     school = SAMPLE / "chengguan" / "cg-diyi-xiaoxue.yaml"
     result = run_glue(glue, [school])[str(school)]
     assert result["problems"] == []
-    n = len(parse(school.read_text(encoding="utf-8"), str(school)).data["hazards"]) + 1
+    # the harness adds a copy of the first hazard: an item with an id is named by it
+    hid = parse(school.read_text(encoding="utf-8"), str(school)).data["hazards"][0]["id"]
     broken = result["broken"]
-    assert f"隐患清单 第{n}项 › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in broken
-    assert f"隐患清单 第{n}项:状态为“已销号”时必须填写“销号日期”" in broken
+    assert f"隐患清单 {hid} › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in broken
+    assert f"隐患清单 {hid}:状态为“已销号”时必须填写“销号日期”" in broken
     drills = len(parse(school.read_text(encoding="utf-8"), str(school)).data["drills"]) + 1
     assert f"应急演练 第{drills}项 › 参加人数:不能小于 1(现为 0)" in broken
     # the organiser left empty is a form's leftover: removed before saving, not an error
     assert ["drills", drills - 1, "organiser"] in result["empties"]
     assert not [line for line in broken if "组织人" in line]
+
+
+def test_conditionally_required_fields_say_when_and_the_district_is_a_choice(config):
+    (col, *_) = config["collections"]
+    form = fields_by_name(col["fields"])
+    hazard = fields_by_name(form["hazards"]["fields"])
+    assert hazard["verifier"]["hint"].startswith("状态为“已销号”时必填。")
+    assert hazard["funds"]["hint"].startswith("隐患等级为“重大”时必填。")
+    assert "时必填" not in hazard["category"].get("hint", "")
+    district = fields_by_name(form["profile"]["fields"])["district"]
+    assert district["widget"] == "select" and "pattern" not in district
+    assert [o["value"] for o in district["options"]] == [c["name"] for c in config["collections"]]
+    assert district["default"] == col["name"]

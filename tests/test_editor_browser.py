@@ -201,6 +201,10 @@ def test_a_drill_added_in_the_editor_lands_on_a_branch_as_valid_yaml(page, tmp_p
     with running_editor(tmp_path) as ed:
         outside = block_outside(page, ed.url)
         open_school(page, ed, f"{NAME}({SCHOOL})")
+        # Decap's strings that its Chinese lacks are Chinese too: the toggles of nested fields
+        toggles = page.locator('[aria-label="Expand"], [aria-label="Collapse"]')
+        assert toggles.count() == 0
+        assert page.locator('[aria-label="展开"], [aria-label="收起"]').count() > 0
         add_drill(page)
         save(page)
 
@@ -271,10 +275,13 @@ def test_the_whole_entry_is_validated_before_saving(page, tmp_path):
         panel = page.locator("#xiaoan-problems")
         panel.wait_for()
         shown = panel.inner_text()
-        drills = len(parse(text, SCHOOL).data["drills"]) + 1
-        assert "隐患清单 第1项 › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in shown
+        data = parse(text, SCHOOL).data
+        drills = len(data["drills"]) + 1
+        first = data["hazards"][0]["id"]  # an item with an id is named by it
+        assert f"隐患清单 {first} › 整改期限:“2024-13-01”不是有效日期 (YYYY-MM-DD)" in shown
         assert f"应急演练 第{drills}项 › 组织人:不能超过 40 个字(现有 41 个字)" in shown
         assert "未保存" in shown
+        assert page.evaluate("document.activeElement.id") == "xiaoan-problems"
         page.get_by_text("保存内容失败").wait_for()  # Decap's own notice says so too
         assert git(ed.repo, "branch", "--list", "cms/*") == ""  # nothing was committed
         assert outside == []
@@ -320,3 +327,46 @@ def test_opening_and_saving_a_dossier_with_150_hazards_and_60_drills(page, tmp_p
             git(ed.repo, "show", f"{ed.branch('cg-da-xiaoxue')}:{ed.file('cg-da-xiaoxue')}"), "x"
         ).data
         assert len(after["hazards"]) == 150 and len(after["drills"]) == 61
+
+
+DIER = "cg-dier-zhongxue"  # 城关区第二中学: hazard H-2026-002 is being rectified
+
+
+def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewer_diffs(
+    page, tmp_path
+):
+    """Journeys 1 and 2 end to end: a drill and a hazard's closing saved from the editor as
+    one branch; `xiaoan diff` on that branch shows the reviewer both, and passes."""
+    with running_editor(tmp_path) as ed:
+        open_school(page, ed, f"城关区第二中学({DIER})")
+        add_drill(page)
+        hazards = list_field(page, "隐患清单")
+        hazards.get_by_test_id("expand-button").first.click()  # the list, then the item
+        summary = hazards.get_by_text(re.compile(r"^H-2026-002 · "))
+        summary.locator("xpath=preceding-sibling::div[1]/button[1]").click()  # its own toggle
+
+        def hazard_field(label: str):  # the opened item's field (closed ones are hidden)
+            return hazards.get_by_label(re.compile(f"^{label}")).filter(visible=True)
+
+        verifier = hazard_field("验收人")
+        verifier.wait_for()
+        choose(hazard_field("状态"), "已销号")
+        hazard_field("整改完成日期").fill(DRILL_DATE)
+        hazard_field("销号日期").fill(DRILL_DATE)
+        verifier.fill("王振东")
+        save(page)
+
+        after = parse(git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}"), DIER).data
+        (closed,) = [h for h in after["hazards"] if h["id"] == "H-2026-002"]
+        assert (closed["status"], closed["closed"], closed["verifier"]) == (
+            "已销号", DRILL_DATE, "王振东"
+        )  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "diff", "main", ed.branch(DIER),
+             "--records", "records", "--format", "markdown"],
+            cwd=ed.repo, capture_output=True, text=True, encoding="utf-8",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "销号的隐患:H-2026-002" in done.stdout
+        assert f"应急演练:新增 {DRILL_DATE} 防踩踏" in done.stdout
+        assert "全部修改过的档案通过校验" in done.stdout

@@ -68,6 +68,26 @@ def _pattern_message(node: dict, kind: str) -> str:
     return f"格式不对,应为:{rule}"
 
 
+def _when(node: dict, kind: str) -> dict[str, list[str]]:
+    """``{property: [conditions]}`` for the properties of ``node`` that its ``if``/``then``
+    rules make required: 验收人 → ["状态为“已销号”"]. The form says so in the field's hint,
+    where Decap would only say (可选)."""
+    out: dict[str, list[str]] = {}
+    props = node.get("properties", {})
+    for rule in node.get("allOf", []):
+        said = []
+        for key, test in rule.get("if", {}).get("properties", {}).items():
+            values = [test["const"]] if "const" in test else test.get("enum", [])
+            shown = "或".join(
+                ("“是”" if v else "“否”") if isinstance(v, bool) else f"“{v}”" for v in values
+            )
+            title = schemas.resolve(props.get(key, {}), kind).get("title", key)
+            said.append(f"{title}为{shown}")
+        for name in rule.get("then", {}).get("required", []):
+            out.setdefault(name, []).append("且".join(said))
+    return out
+
+
 def field(name: str, node: dict, required: bool, kind: str = "dossier") -> dict:
     """The Decap field for property ``name`` described by schema ``node``.
 
@@ -124,10 +144,15 @@ def fields(node: dict, present: bool = True, kind: str = "dossier") -> list[dict
     """
     node = schemas.resolve(node, kind)
     required = set(node.get("required", ()))
-    return [
-        field(name, sub, present and name in required, kind)
-        for name, sub in node.get("properties", {}).items()
-    ]
+    when = _when(node, kind)
+    out = []
+    for name, sub in node.get("properties", {}).items():
+        made = field(name, sub, present and name in required, kind)
+        if name in when and name not in required:
+            rule = "时必填;".join(when[name]) + "时必填"
+            made["hint"] = f"{rule}。" + made.get("hint", "")
+        out.append(made)
+    return out
 
 
 def _list(node: dict, kind: str) -> dict:
@@ -221,14 +246,19 @@ def dossier_form(kind: str = "dossier") -> list[dict]:
 
 
 def collection(
-    district: str, label: str, folder: str, form: list[dict] | None = None
+    district: str, label: str, folder: str, form: list[dict] | None = None,
+    choices: list[tuple[str, str]] | None = None,
 ) -> dict:
-    """The folder collection of one district's dossiers (``form``: :func:`dossier_form`)."""
+    """The folder collection of one district's dossiers (``form``: :func:`dossier_form`;
+    ``choices``: every district as :func:`districts` lists them, for the 所属区县 select)."""
     # A new dossier starts in this district: only the profile section differs between
     # districts, so the rest of the form is shared, not rebuilt for each of them.
+    options = [{"label": f"{name}({key})", "value": key} for key, name in choices or []]
+    select = {"widget": "select", "options": options} if options else {}
     form = [
         {**section, "fields": [
-            {**sub, "default": district} if sub["name"] == "district" else sub
+            {**{k: v for k, v in sub.items() if not (select and k == "pattern")}, **select,
+             "default": district} if sub["name"] == "district" else sub
             for sub in section["fields"]
         ]} if section["name"] == "profile" else section
         for section in (form if form is not None else dossier_form())
@@ -288,8 +318,9 @@ def editor_config(
         editor={"preview": False},
         slug={"encoding": "ascii", "clean_accents": False},
         collections=[
-            collection(name, label, f"{prefix}/{name}" if prefix else name, form)
-            for name, label in districts(records)
+            collection(name, label, f"{prefix}/{name}" if prefix else name, form, found)
+            for found in [districts(records)]
+            for name, label in found
         ],
     )
     return config

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cache
 from typing import Any
@@ -164,18 +164,25 @@ def _table(rows: list[dict], path: tuple) -> dict:
 # Privacy
 
 
-def _leaves(value: Any, out: set[str]) -> set[str]:
-    """Every text and number inside ``value``, as text."""
+def scalars(value: Any) -> Iterator[Any]:
+    """Every value inside ``value`` that is not a mapping or a list, in order."""
     if isinstance(value, dict):
         for v in value.values():
-            _leaves(v, out)
+            yield from scalars(v)
     elif isinstance(value, list):
         for v in value:
-            _leaves(v, out)
-    elif isinstance(value, str):
-        out.add(value)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        out.add(fmt(value))
+            yield from scalars(v)
+    else:
+        yield value
+
+
+def _leaves(value: Any, out: set[str]) -> set[str]:
+    """Every text and number inside ``value``, as text."""
+    for v in scalars(value):
+        if isinstance(v, str):
+            out.add(v)
+        elif isinstance(v, int | float) and not isinstance(v, bool):
+            out.add(fmt(v))
     return out
 
 
@@ -714,7 +721,8 @@ def district_page(district: dict, result: Any, rows: list[dict]) -> dict:
 
 
 # Bar chart of statuses by district, drawn as inline SVG: one bar per district, split by status.
-CHART = {"label": 150, "bar": 420, "count": 60, "row": 30, "bar_height": 20, "top": 30}
+# Narrow (440 units), so that on a 360 px phone it shrinks little and its text stays legible.
+CHART = {"label": 100, "bar": 300, "count": 40, "row": 30, "bar_height": 20, "top": 30}
 
 
 def chart(districts: list[dict]) -> dict:
@@ -741,7 +749,7 @@ def chart(districts: list[dict]) -> dict:
     width = c["label"] + c["bar"] + c["count"]
     height = c["top"] + len(districts) * c["row"] + 10
     legend = [
-        {"status": s, "key": status_key(s), "x": c["label"] + i * 90}
+        {"status": s, "key": status_key(s), "x": c["label"] + i * 80}
         for i, s in enumerate(STATUSES)
     ]
     return {

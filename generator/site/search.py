@@ -45,6 +45,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from generator.core import schema
+from generator.site.pages import scalars
 
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
@@ -181,29 +182,16 @@ def school_page(school: dict) -> str:
     address = school.get("dossier", {}).get("profile", {}).get("address")
     names = (school["name"], school.get("district_name"), address)
     keys = " ".join(suffixes(name) for name in names if name)
-    dossier = school.get("dossier", {})
-    sections = [
-        (schema.title(schema.at(()) or {}, key), "、".join(texts))
-        for key, value in dossier.items()
-        if key != "profile" and (texts := list(dict.fromkeys(_texts(value, []))))
-    ]
+    sections = []
+    for key, value in school.get("dossier", {}).items():
+        # the Chinese text a reader could search for, without ids, dates and numbers
+        found = (v for v in scalars(value) if isinstance(v, str) and HAN.search(v))
+        texts = list(dict.fromkeys(found))
+        if key != "profile" and texts:
+            sections.append((schema.title(schema.at(()) or {}, key), "、".join(texts)))
     return SCHOOL_PAGE.render(
         s=school, address=address, keys=keys, sections=sections, KEYS_MARK=KEYS_MARK
     )
-
-
-def _texts(value, out: list[str]) -> list[str]:
-    """The Chinese text in ``value`` (a public section of a dossier): what a reader could
-    search for, without ids, dates and numbers."""
-    if isinstance(value, dict):
-        for v in value.values():
-            _texts(v, out)
-    elif isinstance(value, list):
-        for v in value:
-            _texts(v, out)
-    elif isinstance(value, str) and HAN.search(value):
-        out.append(value)
-    return out
 
 
 SCRATCH = "xiaoan-search-"  # + the building process's id + "-": a killed build's is removed

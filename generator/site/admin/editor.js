@@ -45,20 +45,27 @@ function child(node, key) {
   return resolve((node.properties || {})[key]);
 }
 
+function placeIn(path, data) {
+  return place(path, data);
+}
+
 function titleOf(node, key) {
   const sub = node && node.properties && node.properties[key];
   return (sub && resolve(sub).title) || key;
 }
 
-// Where a path stands, in Chinese titles; the same words as `xiaoan validate` (schema.place).
-export function place(path) {
+// Where a path stands, in Chinese titles; the same words as `xiaoan validate` (schema.place),
+// except that a list item with an id is named by it: 隐患清单 H-2026-002 › 验收人.
+export function place(path, data) {
   let node = resolve(schema);
   if (path.length === 0) return node.title;
   const parts = [];
+  let value = data;
   for (const key of path) {
     node = child(node, key);
+    value = value === undefined || value === null ? undefined : value[key];
     if (typeof key === 'number') {
-      const label = `第${key + 1}项`;
+      const label = isMapping(value) && typeof value.id === 'string' ? value.id : `第${key + 1}项`;
       if (parts.length) parts[parts.length - 1] += ` ${label}`;
       else parts.push(label);
     } else {
@@ -276,6 +283,7 @@ const KINDS = { string: '文字', integer: '整数', number: '数字', boolean: 
 
 // One ajv error as a Chinese line: where, then what is wrong.
 export function explain(error) {
+  const place = (at) => placeIn(at, error.data);
   const path = error.instancePath
     .split('/')
     .slice(1)
@@ -344,6 +352,7 @@ function showPanel(lines) {
     panel = document.createElement('div');
     panel.id = 'xiaoan-problems';
     panel.setAttribute('role', 'alert');
+    panel.tabIndex = -1;
     document.body.appendChild(panel);
   }
   panel.replaceChildren();
@@ -357,6 +366,17 @@ function showPanel(lines) {
   for (const line of lines.slice(0, MAX_SHOWN)) {
     const item = document.createElement('li');
     item.textContent = line;
+    const field = fieldFor(line);
+    if (field) {
+      const go = document.createElement('button');
+      go.type = 'button';
+      go.textContent = '转到';
+      go.addEventListener('click', () => {
+        field.scrollIntoView({ block: 'center' });
+        field.focus();
+      });
+      item.append(' ', go);
+    }
     list.appendChild(item);
   }
   if (lines.length > MAX_SHOWN) {
@@ -365,6 +385,23 @@ function showPanel(lines) {
     list.appendChild(more);
   }
   panel.append(close, head, list);
+  panel.focus();
+}
+
+// The form control a problem line is about, when the form shows it: the input labelled with
+// the last title of its place (隐患清单 H-2026-002 › 验收人 → the input labelled 验收人).
+function fieldFor(line) {
+  const named = /填写“([^”]+)”/.exec(line);
+  const where = line.split(':')[0].split(' › ');
+  const title = named ? named[1] : where[where.length - 1].replace(/ (第\d+项|[A-Z]+-[\w-]+)$/, '');
+  for (const label of document.querySelectorAll('label[for]')) {
+    const text = label.textContent.trim();
+    if (text === title || text.startsWith(`${title} `) || text.startsWith(`${title}(`)) {
+      const input = document.getElementById(label.htmlFor);
+      if (input) return input;
+    }
+  }
+  return null;
 }
 
 // What saving `plain` (the entry's data) would do: the blank values it drops, and the
@@ -390,6 +427,34 @@ function preSave({ entry }) {
 
 // ------------------------------------------------------------------------------------------
 
+// Decap's Chinese phrases, completed where it has none (its English shows otherwise) and
+// worded for dossiers: 新建学校档案, not 新建帖子; dates as 2026年12月2日.
+const PHRASES = {
+  editor: {
+    editorToolbar: { deleteUnpublishedEntry: '放弃这份未提交的草稿', deleteUnpublishedChanges: '放弃未提交的修改' },
+    editorWidgets: {
+      object: { expand: '展开', collapse: '收起' },
+      list: { addType: '新增%{item}' },
+      datetime: { setToNow: '将%{fieldLabel}设为现在' },
+    },
+  },
+  workflow: { workflow: { newPost: '新建学校档案', dateFormat: 'YYYY年M月D日' } },
+};
+
+function deepMerge(base, extra) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    out[key] = isMapping(value) && isMapping(base[key]) ? deepMerge(base[key], value) : value;
+  }
+  return out;
+}
+
+function chinese(CMS) {
+  if (typeof CMS.registerLocale !== 'function') return;
+  const base = typeof CMS.getLocale === 'function' ? CMS.getLocale('zh_Hans') : null;
+  CMS.registerLocale('zh_Hans', deepMerge(base || {}, PHRASES));
+}
+
 async function start() {
   const CMS = window.CMS;
   try {
@@ -403,6 +468,7 @@ async function start() {
     document.body.textContent = `编辑器无法加载档案格式(${error.message}),请刷新页面或联系维护者。`;
     return;
   }
+  chinese(CMS);
   CMS.registerCustomFormat(FORMAT, 'yaml', { fromFile, toFile });
   CMS.registerEventListener({ name: 'preSave', handler: preSave });
   CMS.init();
