@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from conftest import BASE, REPO, TODAY, VALID, district, school
-from generator.exchange.xlsx import dossier_yaml, write_public_workbooks, write_workbook
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
@@ -21,6 +20,8 @@ from generator.core.evaluate import evaluate
 from generator.core.load import load
 from generator.core.validate import validate_tree
 from generator.exchange.export import district_tables, tables_json, write_csv, write_json
+from generator.exchange.ledger_import import dossier_yaml
+from generator.exchange.workbook import write_public_workbooks, write_workbook
 
 AS_OF = datetime.date(2027, 1, 5)  # H-2026-002 (major, deadline 2026-12-31) is overdue
 RULE_SET = "plan-003"
