@@ -383,3 +383,21 @@ def test_days_late_come_from_the_field_or_the_message():
     message = f"2026年10月没有应急演练记录(应于 {_d(-23)} 前完成)"
     assert pages.finding_days_late(data, "/drills", message, AS_OF) == 23
     assert pages.finding_days_late(data, "/drills", "没有日期", AS_OF) == 0
+
+
+def test_the_district_lists_its_overdue_items_latest_first():
+    late_hazard = _with_status("逾期")  # H-09, 3 days past its deadline
+    late_review = compliant(AS_OF)
+    late_review["profile"] |= {"id": "cs-late-xiaoxue", "name": "测试迟到小学"}
+    late_review["risks"][0]["next_review"] = _d(-32)
+    rows = [
+        pages.school_row(evaluate_one(data, AS_OF), data, AS_OF)
+        for data in (late_hazard, late_review, compliant(AS_OF))
+    ]
+    result = DistrictResult("ceshi", "测试区", "national", [r["id"] for r in rows], {}, [])
+    d = pages.district_page(DISTRICT, result, rows)
+    assert [(i["days"], i["owner"]) for i in d["overdue"]] == [
+        (32, "风险点责任人"), (3, "隐患整改责任人"),
+    ]  # fmt: skip
+    assert d["overdue"][0]["school"] == "测试迟到小学"
+    assert d["overdue"][1]["rule_url"].startswith("rules/hazard.")
