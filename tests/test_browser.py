@@ -137,14 +137,15 @@ def pdf_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_every_notice_prints_on_one_a4_page(sample_site, sample_url, page):
+@pytest.mark.parametrize("sheet", ["notice", "risk"])  # 一校一警公示, 风险公告
+def test_every_printable_sheet_prints_on_one_a4_page(sample_site, sample_url, page, sheet):
     for school in schools(sample_site):
-        page.goto(f"{sample_url}/schools/{school['id']}/notice.html")
+        page.goto(f"{sample_url}/schools/{school['id']}/{sheet}.html")
         page.wait_for_load_state("networkidle")
         pdf = page.pdf(format="A4", print_background=True)
-        assert pdf_pages(pdf) == 1, f"{school['id']}: the 一校一警 notice takes more than one page"
+        assert pdf_pages(pdf) == 1, f"{school['id']}: {sheet}.html takes more than one page"
     page.emulate_media(media="print")
-    shot(page, "notice")
+    shot(page, sheet)
     assert page.problems == []
 
 
@@ -305,14 +306,6 @@ def test_no_page_scrolls_sideways_on_a_phone(sample_site, sample_url, page):
         if width > 360:
             wide[path] = width
     assert wide == {}
-
-
-def test_every_risk_announcement_prints_on_one_a4_page(sample_site, sample_url, page):
-    for school in schools(sample_site):
-        page.goto(f"{sample_url}/schools/{school['id']}/risk.html")
-        page.wait_for_load_state("networkidle")
-        pdf = page.pdf(format="A4", print_background=True)
-        assert pdf_pages(pdf) == 1, f"{school['id']}: the 风险公告 takes more than one page"
 
 
 def test_a_parent_finds_a_school_and_reads_why_it_is_overdue(sample_site, sample_url, page):

@@ -322,6 +322,25 @@ def test_plain_mkdocs_build_loads_the_records_itself(records, tmp_path):
     assert api["as_of"] == "2026-11-23"
 
 
+def test_every_link_of_the_school_pages_leads_to_a_page_of_the_site(sample):
+    """The school pages are written after mkdocs' strict link check: check their links here
+    (the rule pages, the status page, the districts, the printable pages)."""
+    missing = {}
+    for page in sorted(sample.glob("schools/*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        content = html[html.index('class="xa-school"') :]
+        for href in re.findall(r'href="(\.\./\.\./[^"#?]*)', content):
+            target = (page.parent / href).resolve()
+            if not (target.is_file() or (target / "index.html").is_file()):
+                missing.setdefault(page.parent.name, []).append(href)
+    assert missing == {}
+    rules = {p.name for p in (sample / "rules").iterdir()}
+    assert len(rules) >= 60 and all((sample / "rules" / r / "index.html").is_file() for r in rules)
+    status = (sample / "reference" / "status" / "index.html").read_text(encoding="utf-8")
+    for anchor in ("major", "overdue", "pending", "ok", "cat-hazards", "cat-drills"):
+        assert f'id="{anchor}"' in status
+
+
 # ---------------------------------------------------------------------------------------------
 # Publishing: the lock, the swap, leftovers, faults at the edge (issue 14 #9, #10, #11)
 

@@ -541,7 +541,9 @@ def verdict(
     by_id = {h["id"]: h for h in open_}
     items = []
     for row, late in worst_:
-        item = {"finding": row, "risk": None, "days_late": late if status == "逾期" else 0}
+        # the days late, unless the message already says them (已逾期 23 天)
+        said = f"{late} 天" in row["message"]
+        item = {"finding": row, "risk": None, "days_late": late if status == "逾期" and not said else 0}
         where = _item(row["path"])
         if where and where[0] == "risks" and where[1] < len(risks):
             item["risk"] = risks[where[1]]
