@@ -248,6 +248,8 @@ def test_district_workbook_cells(tmp_path: Path, tree) -> None:
 CANARIES = {
     "description": "金丝雀问题描述",
     "location": "金丝雀隐患部位",
+    "measures": "金丝雀整改措施",
+    "interim_controls": "金丝雀临时管控",
     "owner": "金丝雀责任人",
     "watcher": "金丝雀盯防",
     "notes": "金丝雀备注",
@@ -285,7 +287,7 @@ def test_public_exports_leave_out_private_fields(tmp_path: Path, fmt: str) -> No
             write_json(path, tables, evaluation.as_of)
         out[public] = everything_in(path)
     canaries = [*CANARIES.values()]
-    assert all(c in out[False] for c in canaries if c not in ("金丝雀盯防", "金丝雀备注"))
+    assert all(c in out[False] for c in canaries if c not in ("金丝雀盯防", "金丝雀备注", "金丝雀临时管控"))
     assert not [c for c in canaries + ["13900001111"] if c in out[True]]
     assert "H-2026-002" in out[True] and "治安防范" in out[True]  # public facts stay
 
@@ -302,7 +304,6 @@ def test_public_hazard_list_columns(tree) -> None:
         "来源",
         "类别",
         "等级",
-        "整改措施",  # public: what is being done about it (its place and details are not)
         "整改期限",
         "状态",
         "销号日期",
