@@ -106,10 +106,11 @@ def _date_sensitive(path: tuple) -> bool:
     return path[0] == "hazards"
 
 
-@pytest.fixture(scope="module")
-def canary_site(tmp_path_factory):
+def canary_dossier(school_id: str = "cs-canary-xiaoxue") -> tuple[dict, Canaries, dict, dict]:
+    """A compliant dossier with a canary in every private field that can carry one: the
+    data, the canaries, where they were placed (path: how many places) and what was not."""
     canaries = Canaries()
-    data = compliant(AS_OF, school_id="cs-canary-xiaoxue")
+    data = compliant(AS_OF, school_id=school_id)
     placed: dict[tuple, int] = {}
     skipped = {}
     for path, node in _private_leaves("dossier"):
@@ -117,6 +118,12 @@ def canary_site(tmp_path_factory):
             skipped[path] = NO_CANARY.get(path, "是/否")
             continue
         placed[path] = _fill(data, path, (), canaries.for_field(node))
+    return data, canaries, placed, skipped
+
+
+@pytest.fixture(scope="module")
+def canary_site(tmp_path_factory):
+    data, canaries, placed, skipped = canary_dossier()
     district = {
         "schema_version": 1, "id": "ceshi", "name": "测试区", "rule_set": "national",
         "reviewers": [{"account": "CANARY-PRIVATE-9001", "name": "CANARY-PRIVATE-9002"}],

@@ -548,13 +548,17 @@ class _Builder:
             value = construct(_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError):
             raise self.fail(node, f"无法识别的值“{node.value}”", "yaml.value") from None
-        if tag == _FLOAT and not math.isfinite(value):
+        if (tag == _FLOAT and not math.isfinite(value)) or (
+            type(value) is int and abs(value) > MAX_INTEGER
+        ):
             raise self.fail(node, f"“{node.value}”超出了数字的范围,请填写实际数值", "yaml.number")
         if self.track and not node.style:
             self.raw[path] = node.value
         return value
 
 
+MAX_INTEGER = 2**53 - 1
+"""The largest whole number a spreadsheet cell or JavaScript (the API's readers) holds exactly."""
 _FLOAT = "tag:yaml.org,2002:float"
 _PLAIN_NUMBER = {  # numbers every YAML version reads the same way
     "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)\Z"),

@@ -549,7 +549,8 @@ def convert(value: Any, col: Column) -> Any:
             return text
         raise _Bad("xlsx.enum", f"“{text}”不是可选的值,可选:{'、'.join(col.choices)}")
     if kind == "list":
-        return [line.strip() for line in _shown(value).splitlines() if line.strip()]
+        lines = [line.strip() for line in _shown(value).splitlines() if line.strip()]
+        return [] if lines == [NONE_MARK] else lines
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
