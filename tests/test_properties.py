@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_privacy import AS_OF, _contents, _fill, canary_dossier
 
@@ -54,6 +54,11 @@ PRIVATE = [c.encode() for c in CANARIES.values]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CALENDAR_FORBIDDEN = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # bare LF: lines end in CRLF
 RULES = load_rule_set("national")
+DISTRICT = yaml.safe_dump(
+    {"schema_version": 1, "id": "ceshi", "name": "测试区", "rule_set": "national",
+     "reviewers": [{"account": "ceshi-reviewer", "name": "审核员"}]},
+    allow_unicode=True,
+)  # fmt: skip
 
 HOSTILE_TEXT = [
     "", " ", "\u3000", "\ufeff", "\ufeff城关", "\x07", "a\x00b", "a\rb", "\x85", "\u2028",
@@ -123,7 +128,9 @@ def _by_schema(node: dict) -> st.SearchStrategy:
     return st.text(max_size=node.get("maxLength", 40))
 
 
-def _value(node: dict) -> st.SearchStrategy:
+def _value(node: dict, hostile: bool) -> st.SearchStrategy:
+    if not hostile:
+        return st.one_of(_by_schema(node), st.sampled_from(HOSTILE_TEXT[6:]))
     return st.one_of(
         _by_schema(node),
         st.sampled_from(HOSTILE_TEXT),
@@ -134,10 +141,11 @@ def _value(node: dict) -> st.SearchStrategy:
 
 
 @st.composite
-def fields(draw) -> tuple[tuple, object]:
-    """(path, value): a field of the schema and what to put there."""
+def fields(draw, hostile: bool = True) -> tuple[tuple, object]:
+    """(path, value): a field of the schema and what to put there; ``hostile=False`` draws
+    what the schema allows and hostile text that is still valid text (most get built)."""
     path, node = draw(st.sampled_from(LEAVES))
-    return path, draw(_value(node))
+    return path, draw(_value(node, hostile))
 
 
 def dossier_text(path: tuple, value: object) -> str:
@@ -223,10 +231,7 @@ def _check_one(path: tuple, value: object, tmp: Path, heavy: bool = True) -> str
 def workdir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("properties")
     (root / "records" / "ceshi").mkdir(parents=True)
-    district = {"schema_version": 1, "id": "ceshi", "name": "测试区", "rule_set": "national"}
-    (root / "records" / "ceshi" / "_district.yaml").write_text(
-        yaml.safe_dump(district, allow_unicode=True), encoding="utf-8"
-    )
+    (root / "records" / "ceshi" / "_district.yaml").write_text(DISTRICT, encoding="utf-8")
     return root
 
 
@@ -261,20 +266,21 @@ def test_a_site_built_from_drawn_dossiers_shows_them_and_nothing_private(
 ):
     """The real build (mkdocs, Pagefind) of a one-school tree: refused with findings, or
     built with no canary in any file, search fragments and workbooks included."""
+    built = []
 
     @settings(
         max_examples=_examples(request, 3, 25), deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.function_scoped_fixture],
     )  # fmt: skip
-    @given(fields())
+    @example((("profile", "address"), '<script>alert(1)</script>"><img src=x onerror=1>'))
+    @given(fields(hostile=False))
     def run(field):
         text = dossier_text(*field)
         root = tmp_path_factory.mktemp("site")
         records = root / "records" / "ceshi"
         records.mkdir(parents=True)
-        district = {"schema_version": 1, "id": "ceshi", "name": "测试区", "rule_set": "national"}
-        (records / "_district.yaml").write_text(yaml.safe_dump(district, allow_unicode=True))
+        (records / "_district.yaml").write_text(DISTRICT, encoding="utf-8")
         (records / "cs-canary-xiaoxue.yaml").write_text(text, encoding="utf-8")
         try:
             build(root / "records", root / "site", AS_OF)
@@ -285,6 +291,12 @@ def test_a_site_built_from_drawn_dossiers_shows_them_and_nothing_private(
             (str(p), c.decode()) for p, raw in _contents(root / "site") for c in PRIVATE if c in raw
         ]
         assert leaks == []
+        path, value = field
+        if isinstance(value, str) and value and schema.is_public(path):  # shown as typed
+            api = json.loads((root / "site/api/schools/cs-canary-xiaoxue.json").read_text("utf-8"))
+            assert unicodedata.normalize("NFC", value) in _public_text(api)
+        built.append(field)
         shutil.rmtree(root)
 
     run()
+    assert built  # the explicit example at least
