@@ -240,6 +240,7 @@ def test_every_field_of_the_schema_is_drawn():
     assert {p[0] for p, _ in LEAVES} >= {"profile", "hazards", "drills", "devices", "police"}
 
 
+@pytest.mark.slow  # runs in every run; under -m slow it draws ten times as many
 def test_a_dossier_from_the_schema_is_accepted_as_typed_or_refused_with_a_finding(
     request, workdir
 ):
@@ -261,6 +262,7 @@ def test_a_dossier_from_the_schema_is_accepted_as_typed_or_refused_with_a_findin
     assert seen.get("refused by the validator", 0) >= 20, seen
 
 
+@pytest.mark.slow
 def test_a_site_built_from_drawn_dossiers_shows_them_and_nothing_private(
     request, tmp_path_factory
 ):

@@ -429,6 +429,7 @@ def _kill_points(request, count: int, slow_count: int) -> int:
     return slow_count if "slow" in (request.config.getoption("-m") or "") else count
 
 
+@pytest.mark.slow  # runs in every run; under -m slow with five times the kill points
 def test_a_build_killed_at_any_point_leaves_the_site_whole_and_served(records, tmp_path, request):
     """Builds killed (SIGKILL) after 0 … 100 % of a build's time: a reader polling the site
     never finds it missing or partial, the site afterwards is whole (the same records give
