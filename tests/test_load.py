@@ -52,7 +52,8 @@ def test_a_number_yaml_versions_read_differently_stays_the_text_typed(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999", "9007199254740992", "-10000000000000000000"]
+    "raw",
+    [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999", "9007199254740992", "-10" + "0" * 19],
 )
 def test_numbers_are_finite(raw):
     e = error(f"hours: {raw}\n")

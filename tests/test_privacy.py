@@ -36,8 +36,8 @@ NO_CANARY = {
 }
 
 
-def _private_leaves(kind: str):
-    """(path, node) of every private leaf field of a schema; list items are index 0."""
+def schema_leaves(kind: str):
+    """(path, node) of every leaf field of a schema; list items are index 0."""
 
     def walk(node: dict, path: tuple):
         if node.get("type") == "object":
@@ -45,10 +45,15 @@ def _private_leaves(kind: str):
                 yield from walk(schema.child(node, key, kind), (*path, key))
         elif node.get("type") == "array" and schema.child(node, 0, kind).get("type") == "object":
             yield from walk(schema.child(node, 0, kind), (*path, 0))
-        elif not schema.is_public(path, kind):
+        else:
             yield path, node
 
     yield from walk(schema.at((), kind), ())
+
+
+def _private_leaves(kind: str):
+    """(path, node) of every private leaf field of a schema; list items are index 0."""
+    return ((path, node) for path, node in schema_leaves(kind) if not schema.is_public(path, kind))
 
 
 class Canaries:

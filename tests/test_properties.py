@@ -33,7 +33,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_privacy import AS_OF, _contents, _fill, canary_dossier
+from test_privacy import AS_OF, _contents, _fill, canary_dossier, schema_leaves
 
 from generator.authoring.edit import EditError, add_drill
 from generator.core import schema
@@ -90,22 +90,7 @@ class Raw(str):
     """A YAML token written into the file as is, unquoted."""
 
 
-def _leaves(kind: str = "dossier"):
-    """(path, node) of every leaf field of the schema; list items are index 0."""
-
-    def walk(node: dict, path: tuple):
-        if node.get("type") == "object":
-            for key in node.get("properties", {}):
-                yield from walk(schema.child(node, key, kind), (*path, key))
-        elif node.get("type") == "array" and schema.child(node, 0, kind).get("type") == "object":
-            yield from walk(schema.child(node, 0, kind), (*path, 0))
-        else:
-            yield path, node
-
-    yield from walk(schema.at((), kind), ())
-
-
-LEAVES = list(_leaves())
+LEAVES = list(schema_leaves("dossier"))
 
 
 def _by_schema(node: dict) -> st.SearchStrategy:

@@ -25,10 +25,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from generator.core import workers
-from generator.site.build import BuildFailed, build
 from generator.cli import main
+from generator.core import workers
 from generator.site import pages, plugin, search
+from generator.site.build import BuildFailed, build
 
 AS_OF = date(2026, 11, 23)
 
