@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.core.files import atomic_write
 from generator.core.load import MAX_BYTES, UsageError, discover
 from generator.report.findings import REPORTERS
 
@@ -334,9 +335,7 @@ def editor_config(
         return 0
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(out)
+        atomic_write(out, text)
     except OSError as exc:
         _cannot_write(exc, out)
     click.echo(f"已写入 {_display(out)}", err=True)
