@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help .venv npm serve test test-fast build lint clean editor lock newest release
+.PHONY: help .venv npm serve test test-fast build lint clean editor lock upgrade newest release
 
 help:
 	@echo "make serve   构建并在 http://127.0.0.1:8000 预览示例档案网站"
@@ -21,7 +21,8 @@ help:
 	@echo "make lint    运行 pre-commit 检查(全部文件)"
 	@echo "make editor  本机试用网页编辑器:http://localhost:8000/admin/(保存到本仓库的 cms/ 分支)"
 	@echo "make clean   删除构建产物(保留 .venv)"
-	@echo "make lock    按 pyproject.toml 的版本范围重新生成 requirements.lock(取最新版本)"
+	@echo "make lock    按 pyproject.toml 的版本范围更新 requirements.lock(保留仍合适的版本)"
+	@echo "make upgrade 把 requirements.lock 中的每个包升级到版本范围允许的最新版本"
 	@echo "make newest  用各依赖的最新版本运行全部测试(不改动锁定文件)"
 	@echo "make release 为 pyproject.toml 中的版本打标签(需工作区干净、CHANGELOG 有该版本)"
 
@@ -39,14 +40,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip check
 	touch $@
 
-# `make lock` re-resolves requirements.lock from pyproject.toml's ranges, newest releases
-# first. Run it after changing a dependency in pyproject.toml, or to take newer releases on
-# purpose (then run `make test` and commit both files). `make newest` tries the newest
-# releases without touching the lock.
+# `make lock` resolves requirements.lock from pyproject.toml's ranges, keeping every pin that
+# still fits: run it after adding or changing a dependency in pyproject.toml. `make upgrade`
+# takes the newest releases the ranges allow for every package. Then run `make test` and
+# commit both files. (`make newest` tries the newest releases without touching the lock.)
+LOCK := $(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes \
+  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
+  --output-file requirements.lock
+
 lock: .venv
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes --upgrade \
-	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
-	  --output-file requirements.lock
+	$(LOCK)
+
+upgrade: .venv
+	$(LOCK) --upgrade
 
 # `make npm` installs the web editor's npm packages (Decap CMS, decap-server, ajv …) exactly as
 # package-lock.json pins them, again only when package.json or the lock file changed.

@@ -31,6 +31,7 @@ NAUGHTY = [
     "<b>&'\"{{x}}" + RTL + "😀",
     '<i>&"😀',
 ]
+ONE_LINE = "^(?!无$)\\S(.*\\S)?$"  # the pattern of list items of text: still free text
 PAYLOADS = ['<script>alert("x")', "<script>x</script>", "<img src=x", "<b>&", "<i>&", "<strong>b"]
 
 
@@ -44,8 +45,9 @@ def _text_fields(kind: str):
                 yield from walk(schema.child(node, key, kind), (*path, key))
         elif kind_of == "array":
             yield from walk(schema.child(node, 0, kind), (*path, 0))
-        elif kind_of == "string" and not {"enum", "pattern", "format", "const"} & set(node):
-            yield path, node
+        elif kind_of == "string" and not {"enum", "format", "const"} & set(node):
+            if node.get("pattern", ONE_LINE) == ONE_LINE:  # free text, if on one line
+                yield path, node
 
     yield from walk(schema.at((), kind), ())
 

@@ -51,7 +51,10 @@ def test_a_number_yaml_versions_read_differently_stays_the_text_typed(raw):
     assert doc.raw == {("students",): raw}
 
 
-@pytest.mark.parametrize("raw", [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999"])
+@pytest.mark.parametrize(
+    "raw",
+    [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1.0e+999", "9007199254740992", "-10" + "0" * 19],
+)
 def test_numbers_are_finite(raw):
     e = error(f"hours: {raw}\n")
     assert e.finding.code == "yaml.number" and raw in e.finding.message

@@ -40,8 +40,8 @@ NO_CANARY = {
 }
 
 
-def _private_leaves(kind: str):
-    """(path, node) of every private leaf field of a schema; list items are index 0."""
+def schema_leaves(kind: str):
+    """(path, node) of every leaf field of a schema; list items are index 0."""
 
     def walk(node: dict, path: tuple):
         if node.get("type") == "object":
@@ -49,10 +49,15 @@ def _private_leaves(kind: str):
                 yield from walk(schema.child(node, key, kind), (*path, key))
         elif node.get("type") == "array" and schema.child(node, 0, kind).get("type") == "object":
             yield from walk(schema.child(node, 0, kind), (*path, 0))
-        elif not schema.is_public(path, kind):
+        else:
             yield path, node
 
     yield from walk(schema.at((), kind), ())
+
+
+def _private_leaves(kind: str):
+    """(path, node) of every private leaf field of a schema; list items are index 0."""
+    return ((path, node) for path, node in schema_leaves(kind) if not schema.is_public(path, kind))
 
 
 class Canaries:
@@ -110,10 +115,11 @@ def _date_sensitive(path: tuple) -> bool:
     return path[0] == "hazards"
 
 
-@pytest.fixture(scope="module")
-def canary_site(tmp_path_factory):
+def canary_dossier(school_id: str = "cs-canary-xiaoxue") -> tuple[dict, Canaries, dict, dict]:
+    """A compliant dossier with a canary in every private field that can carry one: the
+    data, the canaries, where they were placed (path: how many places) and what was not."""
     canaries = Canaries()
-    data = compliant(AS_OF, school_id="cs-canary-xiaoxue")
+    data = compliant(AS_OF, school_id=school_id)
     placed: dict[tuple, int] = {}
     skipped = {}
     for path, node in _private_leaves("dossier"):
@@ -121,6 +127,12 @@ def canary_site(tmp_path_factory):
             skipped[path] = NO_CANARY.get(path, "是/否")
             continue
         placed[path] = _fill(data, path, (), canaries.for_field(node))
+    return data, canaries, placed, skipped
+
+
+@pytest.fixture(scope="module")
+def canary_site(tmp_path_factory):
+    data, canaries, placed, skipped = canary_dossier()
     district = {
         "schema_version": 1, "id": "ceshi", "name": "测试区", "rule_set": "national",
         "reviewers": [{"account": "CANARY-PRIVATE-9001", "name": "CANARY-PRIVATE-9002"}],

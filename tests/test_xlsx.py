@@ -429,6 +429,10 @@ def _rewrite(book: Path, out: Path, change) -> Path:
 ENTITY = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
 
 
+def huge_cell() -> bytes:
+    return b"<si><t>" + b"A" * 60_000_000 + b"</t></si>"  # compressed, a few tens of KB
+
+
 @pytest.mark.parametrize(
     ("change", "words", "code"),
     [
@@ -444,7 +448,7 @@ ENTITY = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
             "xlsx.unreadable",
         ),
         (  # 60 MB of one cell, compressed to little: refused before it is read
-            lambda name, data: data.replace(b"</sst>", b"<si><t>" + b"A" * 60_000_000 + b"</t></si></sst>")
+            lambda name, data: data.replace(b"</sst>", huge_cell() + b"</sst>")
             if name == "xl/sharedStrings.xml" else data,
             "解压后有",
             "xlsx.too-large",

@@ -20,6 +20,7 @@ from generator.cli import (
     main,
     records_option,
 )
+from generator.core.files import atomic_write
 from generator.core.load import UsageError
 from generator.report.findings import REPORTERS
 
@@ -80,9 +81,7 @@ def editor_config(
         return 0
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(out)
+        atomic_write(out, text)
     except OSError as exc:
         cannot_write(exc, out)
     click.echo(f"已写入 {display(out)}", err=True)

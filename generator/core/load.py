@@ -250,7 +250,9 @@ def read_text(path: Path, file: str, max_bytes: int = MAX_BYTES) -> str:
     try:
         if path.is_symlink():  # never followed: it could lead out of records/ into the site
             raise _error(
-                file, "这是一个符号链接,不是普通文件:档案不能链接到别处,请换成文件本身", "file.symlink"
+                file,
+                "这是一个符号链接,不是普通文件:档案不能链接到别处,请换成文件本身",
+                "file.symlink",
             )
         size = path.stat().st_size
         if size > max_bytes:
@@ -523,7 +525,8 @@ class _Builder:
             bad = _CONTROL.search(value)
             if bad:
                 code = f"U+{ord(bad.group()):04X}"
-                raise self.fail(node, f"文字中含有不可见的控制字符({code}),请删除", "yaml.control-char")
+                message = f"文字中含有不可见的控制字符({code}),请删除"
+                raise self.fail(node, message, "yaml.control-char")
             raise self.fail(node, "文字只有空白,请填写内容,或删除这个字段", "yaml.blank")
         if not value.isascii() and not unicodedata.is_normalized("NFC", value):
             return unicodedata.normalize("NFC", value)
@@ -548,13 +551,17 @@ class _Builder:
             value = construct(_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError):
             raise self.fail(node, f"无法识别的值“{node.value}”", "yaml.value") from None
-        if tag == _FLOAT and not math.isfinite(value):
+        if (tag == _FLOAT and not math.isfinite(value)) or (
+            type(value) is int and abs(value) > MAX_INTEGER
+        ):
             raise self.fail(node, f"“{node.value}”超出了数字的范围,请填写实际数值", "yaml.number")
         if self.track and not node.style:
             self.raw[path] = node.value
         return value
 
 
+MAX_INTEGER = 2**53 - 1
+"""The largest whole number a spreadsheet cell or JavaScript (the API's readers) holds exactly."""
 _FLOAT = "tag:yaml.org,2002:float"
 _PLAIN_NUMBER = {  # numbers every YAML version reads the same way
     "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)\Z"),

@@ -648,7 +648,7 @@ def cell_value(value: Any, col: Column) -> Any:
     if col.kind == "date":
         return parse_date(value) or value
     if col.kind == "list" and isinstance(value, list):
-        return "\n".join(str(v) for v in value)
+        return "\n".join(str(v) for v in value) if value else NONE_MARK  # [] is not "missing"
     return value
 
 

@@ -173,7 +173,8 @@ def convert(value: Any, col: Column) -> Any:
             return text
         raise _Bad("xlsx.enum", f"“{text}”不是可选的值,可选:{'、'.join(col.choices)}")
     if kind == "list":
-        return [line.strip() for line in _shown(value).splitlines() if line.strip()]
+        lines = [line.strip() for line in _shown(value).splitlines() if line.strip()]
+        return [] if lines == [NONE_MARK] else lines
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -204,7 +205,9 @@ def _open(path: Path, file: str):
         raise _refuse(file, f"无法读取文件:{exc.strerror or exc}", "xlsx.unreadable") from None
     if size > MAX_BYTES:
         raise _refuse(
-            file, f"文件大小 {size / 1e6:.1f} MB,超过上限 {MAX_BYTES / 1e6:.0f} MB", "xlsx.too-large"
+            file,
+            f"文件大小 {size / 1e6:.1f} MB,超过上限 {MAX_BYTES / 1e6:.0f} MB",
+            "xlsx.too-large",
         )
     try:
         with zipfile.ZipFile(path) as archive:  # reading a part never yields more than its size
@@ -243,18 +246,23 @@ def _open(path: Path, file: str):
             cause = cause.__cause__ or cause.__context__  # openpyxl wraps it in a ValueError
         if cause is not None:
             raise _refuse(
-                file, "文件中含有 XML 实体或 DTD 声明,出于安全考虑不予读取:请用模板重新填写", "xlsx.unsafe"
+                file,
+                "文件中含有 XML 实体或 DTD 声明,出于安全考虑不予读取:请用模板重新填写",
+                "xlsx.unsafe",
             ) from None
         hint = (
             "旧版 .xls 文件请先在 Excel 中“另存为” .xlsx 格式"
             if path.suffix.lower() == ".xls"
             else "请确认它是 .xlsx 格式的 Excel 文件"
         )
-        raise _refuse(file, f"无法打开 Excel 文件({type(exc).__name__}):{hint}", "xlsx.unreadable") from None
+        message = f"无法打开 Excel 文件({type(exc).__name__}):{hint}"
+        raise _refuse(file, message, "xlsx.unreadable") from None
     cells = sum(ws.max_row * ws.max_column for ws in wb.worksheets)
     if cells > MAX_CELLS:
         raise _refuse(
-            file, f"工作表共有 {cells} 个单元格,超过上限 {MAX_CELLS}:请检查是否误粘贴了大量内容", "xlsx.too-large"
+            file,
+            f"工作表共有 {cells} 个单元格,超过上限 {MAX_CELLS}:请检查是否误粘贴了大量内容",
+            "xlsx.too-large",
         )
     return wb
 

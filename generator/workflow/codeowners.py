@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core.files import atomic_write
 from generator.core.findings import Finding
 from generator.core.load import LoadError, load
 from generator.core.pipeline import check_document
@@ -111,7 +112,5 @@ def write(wanted: dict[Path, str]) -> list[Path]:
     changed = stale(wanted)
     for path in changed:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(wanted[path], encoding="utf-8")
-        partial.replace(path)
+        atomic_write(path, wanted[path])
     return changed

@@ -275,10 +275,9 @@ def _with_status(
     known, touched = _read_cache(path) if path else ({}, {})
     missing = [(s, i) for s, i in todo if key(entries[s][i]) not in known]
     changes = [e for items in entries.values() for e in items[:limit] if _change(e) not in touched]
-    blobs = gitrepo.read_blobs(
-        repo,
-        [entries[s][i].blob for s, i in missing] + [b for e in changes for b in (e.before, e.blob) if b],
-    )
+    wanted = [entries[s][i].blob for s, i in missing]
+    wanted += [b for e in changes for b in (e.before, e.blob) if b]
+    blobs = gitrepo.read_blobs(repo, wanted)
     for e in changes:
         touched[_change(e)] = _sections(blobs.get(e.before), blobs.get(e.blob), e.file)
     for items in entries.values():
