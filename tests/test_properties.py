@@ -31,7 +31,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from generator.exchange.xlsx import LedgerError, ledger_sheets, read_ledger, write_workbook
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_privacy import AS_OF, _contents, _fill, canary_dossier, schema_leaves
@@ -46,6 +45,8 @@ from generator.core.ruleset import load_rule_set
 from generator.core.validate import check_dossier, validate_document
 from generator.exchange.calendar import school_feed
 from generator.exchange.export import ledger_tables, write_csv
+from generator.exchange.ledger_import import LedgerError, read_ledger
+from generator.exchange.workbook import ledger_sheets, write_workbook
 from generator.site.build import BuildFailed, build
 
 FILE = "records/ceshi/cs-canary-xiaoxue.yaml"
