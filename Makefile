@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help .venv npm serve test test-fast build lint clean editor lock upgrade newest release
+.PHONY: help .venv npm serve test test-fast test-thorough build lint clean editor lock upgrade newest release
 
 help:
 	@echo "make serve   构建并在 http://127.0.0.1:8000 预览示例档案网站"
@@ -70,8 +70,13 @@ serve: .venv npm
 	$(BIN)/xiaoan validate
 	$(BIN)/xiaoan serve
 
+# `make test`: everything, one test at a time. `make test-thorough` also draws ten times as
+# many property-test examples (about 7 minutes more).
 test: .venv npm
 	$(BIN)/python -m pytest
+
+test-thorough: .venv npm
+	XIAOAN_THOROUGH=1 $(BIN)/python -m pytest
 
 # `make test-fast`: everything but the tests marked slow (browsers, whole-site builds,
 # installs), for quick feedback while working; `make test` runs them all.
