@@ -47,15 +47,7 @@ def validate(
     """
     from generator.core import pipeline
 
-    if paths:
-        try:
-            files = discover(paths)
-        except UsageError as exc:
-            fail(str(exc))
-    elif not records.is_dir():
-        fail(f"找不到档案文件夹 {records}(可用 --records 指定,或给出要校验的文件)")
-    else:
-        files = None
+    files = _files(paths, records, "校验")
     result = pipeline.validate(
         records, files, display=display, max_bytes=max_bytes, jobs=jobs, documents=False
     )
@@ -117,14 +109,7 @@ def check(
             fail(f"--rules:{exc}")
         except RuleSetError as exc:
             fail(str(exc), 1)
-    files = None
-    if paths:
-        try:
-            files = discover(paths)
-        except UsageError as exc:
-            fail(str(exc))
-    elif not records.is_dir():
-        fail(f"找不到档案文件夹 {records}(可用 --records 指定,或给出要检查的文件)")
+    files = _files(paths, records, "检查")
     try:
         done = pipeline.run(
             records, as_of, files=files, rule_set=rule_set, display=display,
@@ -140,3 +125,16 @@ def check(
         return 1  # an invalid dossier, or a district naming an unknown rule set
     failing = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
     return 1 if any(f.severity in failing for f in evaluation.all_findings) else 0
+
+
+def _files(paths: tuple[Path, ...], records: Path, verb: str) -> list[Path] | None:
+    """The files named on the command line (``None``: the whole records folder); exits 2 for
+    a path that is not there, or a records folder that is not there when no path is given."""
+    if paths:
+        try:
+            return discover(paths)
+        except UsageError as exc:
+            fail(str(exc))
+    if not records.is_dir():
+        fail(f"找不到档案文件夹 {records}(可用 --records 指定,或给出要{verb}的文件)")
+    return None

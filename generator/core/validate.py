@@ -367,7 +367,7 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
                 f"日期 {value} 不在 {EARLIEST_YEAR}—{LATEST_YEAR} 年之间,请检查是否填错",
                 "record.date-range",
             )
-    for path, value in _walk(data, _pattern_tree(tuple(p for p, _ in marked("x-past"))), ()):
+    for path, value in _walk(data, _pattern_tree(past_fields()), ()):
         if value > today.isoformat():
             name = schema.at(path)["title"]
             add(path, f"{name} {value} 不能晚于今天({today.isoformat()})", "record.date-future")
@@ -378,6 +378,12 @@ def check_dossier(doc: Document, today: datetime.date | None = None) -> list[Fin
 def date_fields(kind: str = "dossier") -> tuple[tuple, ...]:
     """Paths (``*`` for any list index) of every ``format: date`` field in the schema."""
     return tuple(path for path, value in marked("format", kind) if value == "date")
+
+
+@cache
+def past_fields(kind: str = "dossier") -> tuple[tuple, ...]:
+    """Paths of the dates of events that have happened (``x-past``): not after today."""
+    return tuple(path for path, _ in marked("x-past", kind))
 
 
 @cache

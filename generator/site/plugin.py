@@ -38,7 +38,7 @@ from mkdocs.structure.toc import get_toc
 
 from generator.core import schema
 from generator.site import pages, writer
-from generator.site.writer import ID_SLOT, TITLE_SLOT, Frame
+from generator.site.writer import CONTENT_SLOT, ID_SLOT, TITLE_SLOT, Frame
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -50,7 +50,7 @@ ASSET_DIR = "assets/xiaoan"
 
 # The school page frame: the theme's page with placeholders for the title, the page's own
 # path segment and the content. The placeholders are plain ASCII that no theme text contains.
-FRAME = '{% extends "main.html" %}{% block content %}@@XIAOAN-CONTENT@@{% endblock %}'
+FRAME = '{% extends "main.html" %}{% block content %}' + CONTENT_SLOT + "{% endblock %}"
 
 
 class XiaoanConfig(base.Config):
