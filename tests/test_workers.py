@@ -39,14 +39,32 @@ def test_a_subprocess_started_between_results_never_hangs():
 
 
 @needs_fork
-def test_a_failing_task_raises_with_its_traceback_and_stops_the_others():
+def test_a_failing_task_raises_its_own_exception_with_the_workers_traceback():
+    """An OSError of a full disk in a page writer must stay an OSError: the command turns it
+    into one Chinese line, not a traceback."""
+    import errno
+
     def task(n):
         if n == 2:
-            raise ValueError("坏的任务")
+            raise OSError(errno.ENOSPC, "No space left on device", "site/x.html")
         return n
 
-    with pytest.raises(workers.WorkerError, match="ValueError: 坏的任务"):
+    with pytest.raises(OSError) as caught:
         list(workers.map_forked(task, range(8), 2))
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, "site/x.html")
+    assert "在工作进程中" in caught.value.__notes__[0] and "task" in caught.value.__notes__[0]
+
+
+@needs_fork
+def test_an_exception_that_cannot_travel_comes_back_as_its_text():
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def task(n):
+        raise Local("本地异常")
+
+    with pytest.raises(workers.WorkerError, match="本地异常"):
+        list(workers.map_forked(task, range(2), 2))
 
 
 @needs_fork

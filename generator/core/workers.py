@@ -19,10 +19,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,8 +63,9 @@ def split(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
 def map_forked(fn: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[tuple[int, R]]:
     """``fn(task)`` for each task, each in a process forked for it, at most ``jobs`` at a time;
     yields ``(index, result)`` as each finishes. The first ``jobs`` are forked at once, so the
-    caller can do other work before asking for the first result. A task that raises, or a
-    worker that dies, raises :class:`WorkerError` here; the other workers are stopped."""
+    caller can do other work before asking for the first result. A task that raises raises
+    the same exception here; a worker that dies raises :class:`WorkerError`; either way the
+    other workers are stopped."""
     pending = iter(enumerate(tasks))
     running: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
     context = multiprocessing.get_context("fork")
@@ -97,7 +99,7 @@ def map_forked(fn: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[
                         conn.close()  # type: ignore[union-attr]
                     process.join()
                     if not ok:
-                        raise WorkerError(value)
+                        raise value
                     start()
                     yield index, value
         finally:
@@ -112,10 +114,18 @@ def map_forked(fn: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[
 
 
 def _run(fn: Callable[[T], R], task: T, send: Connection) -> None:
+    """Run one task and send back its result, or the exception it raised, so the parent
+    raises the same one (an OSError of a full disk stays an OSError the command reports in
+    one Chinese line); the worker's traceback travels as a note on it."""
     try:
-        result = (True, fn(task))
-    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
-        result = (False, traceback.format_exc())
+        result: tuple[bool, Any] = (True, fn(task))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        exc.add_note(f"在工作进程中:\n{traceback.format_exc()}")
+        result = (False, exc)
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an exception that cannot travel: its text does
+            result = (False, WorkerError(traceback.format_exc()))
     send.send(result)
     send.close()
 
