@@ -288,6 +288,10 @@ def test_a_new_school_is_refused_when_it_clashes(records):
         )
     assert "“大学”不是可选的值" in caught.value.findings[0].message
     assert not (records / "hexi" / "hx-jia.yaml").exists()
+    with pytest.raises(EditError, match=r"hx-jia\.yaml:--address 的值不能换行"):
+        new_school(records, district="hexi", school_id="hx-jia", name="甲",
+                   **{**common, "address": "某路\n1号"})  # fmt: skip
+    assert not (records / "hexi" / "hx-jia.yaml").exists()
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -407,3 +407,9 @@ def test_the_district_lists_its_overdue_items_latest_first():
     ]  # fmt: skip
     assert d["overdue"][0]["school"] == "测试迟到小学"
     assert d["overdue"][1]["rule_url"].startswith("rules/hazard.")
+
+
+def test_every_category_has_its_plain_words():
+    """pages.CATEGORY_TEXT explains each category of rules.base.CATEGORIES on the status page:
+    a new category without words would show a blank line."""
+    assert set(pages.CATEGORY_TEXT) == set(CATEGORIES)

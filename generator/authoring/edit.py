@@ -507,8 +507,11 @@ def new_school(
         district_name = load(district_file, display(district_file)).data.get("name", district)
     except (LoadError, AttributeError):
         district_name = district
-    if any("\n" in str(v) for v in (name, address, officer, station, duty_phone)):
-        raise EditError("名称、地址等不能换行")
+    given = {"--name": name, "--address": address, "--officer": officer, "--station": station,
+             "--duty-phone": duty_phone}  # fmt: skip
+    broken = [option for option, v in given.items() if "\n" in str(v)]
+    if broken:
+        raise EditError(f"{display(target)}:{'、'.join(broken)} 的值不能换行")
     today = today or datetime.date.today()
     text = SKELETON.format(
         id=school_id, name=name, name_=_scalar(name), district=district,

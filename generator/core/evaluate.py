@@ -27,9 +27,9 @@ from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
 from generator.core.ruleset import BASELINE, MEASURES, RuleSet, RuleSetError, load_rule_set
 
 STATUSES = ("重大隐患", "逾期", "待整改", "达标")
+"""School and category statuses, worst first."""
 INVALID = "档案有误"
 """Shown instead of a status for a dossier that does not pass validation."""
-"""School and category statuses, worst first."""
 KIND_STATUS = {"major": "重大隐患", "overdue": "逾期", "open": "待整改"}
 _RANK = {s: i for i, s in enumerate(STATUSES)}
 

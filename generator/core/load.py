@@ -175,7 +175,9 @@ class Document:
         """
         p = tuple(path)
         if self._marks is None and not key:  # one place asked for: no need to map them all
-            text = self._source()
+            if self.text is None:  # read once: a school with many findings asks many times
+                self.text = self._source()
+            text = self.text
             at = _seek(text, p) if text is not None else None
             if at is not None:
                 return at

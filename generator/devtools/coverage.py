@@ -130,14 +130,6 @@ def seed_citations() -> dict[str, list[tuple[str, str]]]:
     return cites
 
 
-def _section_key(section: str) -> list:
-    """Sort 二(一)3 before 二(一)10 and 三: numerals by value, digits as numbers."""
-    return [
-        (_NUM.index(c) + 1) if c in _NUM else int(c) if c.isdigit() else 0
-        for c in re.findall(r"[0-9]+|.", section)
-    ]
-
-
 def render() -> str:
     counts = requirement_counts()
     summary = (

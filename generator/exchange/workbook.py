@@ -115,7 +115,8 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> 
     elif isinstance(value, datetime.date):
         ws.write_datetime(row, col, value, fmt)
     else:
-        raise TypeError(f"cannot write a {type(value).__name__} to a cell: {value!r}")
+        # every value comes from a validated dossier: this is a fault of the export code
+        raise TypeError(f"表格单元格(第{row + 1}行第{col + 1}列)不能写入 {type(value).__name__} 类型的值:{value!r}")
 
 
 def _number_format(value: Any, col: Column | None) -> str:

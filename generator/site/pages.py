@@ -392,14 +392,14 @@ def _more(public: dict) -> list[dict]:
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):
             section["tables"].append({"title": "", **_table(value, (key,))})
         elif isinstance(value, dict):
-            scalars = {}
+            fields = {}
             for k, v in value.items():
                 if isinstance(v, list) and v and all(isinstance(i, dict) for i in v):
                     table = _table(v, (key, k))
                     section["tables"].append({"title": _title((key, k)), **table})
                 else:
-                    scalars[k] = v
-            section["fields"] = _titled(scalars, (key,))
+                    fields[k] = v
+            section["fields"] = _titled(fields, (key,))
         else:
             section["fields"] = [(section["title"], fmt(value))]
         sections.append(section)

@@ -201,7 +201,7 @@ class Writer:
     def __init__(self, out: Path):
         self.out = str(out)
         self.made: set[str] = set()
-        self.originals: set[str] = set()
+        self.shared: dict[tuple[str, str], tuple[str, bytes]] = {}  # (text, ext) -> (name, bytes)
         self.count = 0
 
     def _folder(self, folder: str) -> None:
@@ -226,19 +226,21 @@ class Writer:
 
     def same(self, rel: str, text: str) -> None:
         """``text`` at ``rel``, as a hard link to the one copy of that content."""
-        data = text.encode("utf-8")
-        name = hashlib.sha256(data).hexdigest()[:16] + os.path.splitext(rel)[1]
-        original = os.path.join(self.out, SHARED, name)
-        if name not in self.originals:
+        key = (text, os.path.splitext(rel)[1])
+        if key not in self.shared:  # a few distinct badges: each hashed and written once
+            data = text.encode("utf-8")
+            name = hashlib.sha256(data).hexdigest()[:16] + key[1]
             self._folder(SHARED)
             try:  # exclusive: forked writers may reach the same content at once
-                fd = os.open(original, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = os.open(os.path.join(self.out, SHARED, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 pass
             else:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
-            self.originals.add(name)
+            self.shared[key] = (name, data)
+        name, data = self.shared[key]
+        original = os.path.join(self.out, SHARED, name)
         self._folder(os.path.dirname(rel))
         try:
             os.link(original, os.path.join(self.out, rel))

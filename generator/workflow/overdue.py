@@ -373,14 +373,3 @@ def write_issues(report: OverdueReport, folder: Path, blob_url: str | None = Non
 
 def dumps(report: OverdueReport) -> str:
     return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
-
-
-def head_commit(records_dir: Path) -> str | None:
-    """HEAD's commit hash, for links that stay valid (``blob/<sha>/…``); ``None`` outside git."""
-    top = gitrepo.toplevel(Path(records_dir))
-    if top is None:
-        return None
-    try:
-        return gitrepo.resolve(top, "HEAD")
-    except gitrepo.GitError:
-        return None
