@@ -193,6 +193,17 @@ def cannot_write(exc: OSError, path: Path | None = None, note: str = "") -> None
     fail(f"无法写入{' ' + display(where) if where else ''}:{_os_reason(exc)}{note}", 1)
 
 
+FAILING = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}
+"""The severities that fail a command, by the value of its ``--fail-on``."""
+
+
+def fail_on_option(what: str) -> Any:
+    """The ``--fail-on`` option (default ``never``), with what fails in this command."""
+    return click.option(
+        "--fail-on", type=Choice(list(FAILING)), default="never", show_default=True, help=what
+    )
+
+
 def records_option(what: str) -> Any:
     """The ``--records`` option (default ``records``), with what it is for in this command."""
     return click.option(

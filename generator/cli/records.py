@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from generator.cli import Choice, Count, Date, display, fail, main, records_option
+from generator.cli import (
+    FAILING,
+    Choice,
+    Count,
+    Date,
+    display,
+    fail,
+    fail_on_option,
+    main,
+    records_option,
+)
 from generator.core.load import MAX_BYTES, UsageError, discover
 from generator.report.findings import REPORTERS
 
@@ -75,10 +85,7 @@ def validate(
     show_default=True,
     help="输出格式:text 给人看,json 给程序读,github 为 GitHub Actions 注释,markdown 为评审摘要。",
 )
-@click.option(
-    "--fail-on", type=Choice(["error", "warning", "never"]), default="never", show_default=True,
-    help="有这一级别(或更严重)的问题时退出码为 1;never 表示只报告。",
-)
+@fail_on_option("有这一级别(或更严重)的问题时退出码为 1;never 表示只报告。")
 @click.option(
     "--no-cache", is_flag=True,
     help="不读写检查缓存(缓存只用于给出 PATH 时计算区县达标率,位于 ~/.cache/xiaoan)。",
@@ -123,8 +130,7 @@ def check(
     click.echo(CHECK_REPORTERS[fmt](evaluation, files_checked=files_checked, color=color), nl=False)
     if any(f.severity == "error" for f in evaluation.findings):
         return 1  # an invalid dossier, or a district naming an unknown rule set
-    failing = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
-    return 1 if any(f.severity in failing for f in evaluation.all_findings) else 0
+    return 1 if any(f.severity in FAILING[fail_on] for f in evaluation.all_findings) else 0
 
 
 def _files(paths: tuple[Path, ...], records: Path, verb: str) -> list[Path] | None:

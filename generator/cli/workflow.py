@@ -7,7 +7,17 @@ from typing import Any
 
 import click
 
-from generator.cli import Choice, Date, cannot_write, display, fail, main, records_option
+from generator.cli import (
+    FAILING,
+    Choice,
+    Date,
+    cannot_write,
+    display,
+    fail,
+    fail_on_option,
+    main,
+    records_option,
+)
 from generator.report.findings import REPORTERS
 
 # ---------------------------------------------------------------------------------------------
@@ -34,10 +44,9 @@ _BLOB_URL_HELP = (
     help="另把 Markdown 审核摘要追加到这个文件(GitHub Actions 的 $GITHUB_STEP_SUMMARY)。",
 )
 @click.option("--blob-url", help=_BLOB_URL_HELP)
-@click.option(
-    "--fail-on", type=Choice(["error", "warning", "never"]), default="never", show_default=True,
-    help="修改带来这一级别(或更严重)的新问题时退出码也为 1;never 表示只在档案无效、"
-    "删除或改写已销号隐患和已举行的演练时为 1。",
+@fail_on_option(
+    "修改带来这一级别(或更严重)的新问题时退出码也为 1;never 表示只在档案无效、"
+    "删除或改写已销号隐患和已举行的演练时为 1。"
 )
 def diff(
     base: str, head: str, records: Path, as_of: Any, fmt: str, summary: Path | None,
@@ -73,9 +82,8 @@ def diff(
             cannot_write(exc, summary)
     if not result.ok:
         return 1
-    failing = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[fail_on]
     added = (f for s in result.schools for f in s.findings_added)
-    return 1 if any(f.severity in failing for f in added) else 0
+    return 1 if any(f.severity in FAILING[fail_on] for f in added) else 0
 
 
 @main.command()
