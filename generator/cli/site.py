@@ -9,14 +9,15 @@ from typing import Any
 
 import click
 
-from generator.cli import Count, Date, cannot_write, display, fail, main, records_option
+from generator.cli import Choice, Count, Date, cannot_write, display, fail, main, records_option
 from generator.report.findings import REPORTERS
+from generator.site.engine import DEFAULT, ENGINES
 
 # ---------------------------------------------------------------------------------------------
 # The public site
 
 
-def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> Any:
+def _build_site(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> Any:
     """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
     import datetime
 
@@ -37,7 +38,7 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None) -> An
 
     try:
         result = build(
-            records, out, as_of, config_file=config, progress=progress, display=display,
+            records, out, as_of, config_file=config, engine=engine, progress=progress, display=display,
             wait=False,  # the replaced site is removed while the command reports or serves
             stage=stage, waiting=waiting,
         )  # fmt: skip
@@ -63,7 +64,11 @@ _SITE_OPTIONS = (
     ),
     click.option(
         "--config", type=click.Path(path_type=Path), default=None,
-        help="mkdocs 配置文件(默认当前目录的 mkdocs.yml)。",
+        help="网站配置文件(默认当前目录的 mkdocs.yml)。",
+    ),
+    click.option(
+        "--engine", type=Choice(list(ENGINES)), default=DEFAULT, show_default=True,
+        help="生成手写页面和页面框架的网站引擎:mkdocs(mkdocs-material)或 zensical。",
     ),
 )  # fmt: skip
 
@@ -76,26 +81,26 @@ def _site_options(command: Any) -> Any:
 
 @main.command()
 @_site_options
-def build(records: Path, as_of: Any, out: Path, config: Path | None) -> int:
-    """校验并评估档案,生成公开网站(mkdocs-material)。
+def build(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> int:
+    """校验并评估档案,生成公开网站(默认用 mkdocs-material 的外观)。
 
     有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
     """
-    _build_site(records, as_of, out, config).wait()
+    _build_site(records, as_of, out, config, engine).wait()
     return 0
 
 
 @main.command()
 @_site_options
 @click.option("--port", type=Count(1), default=8000, show_default=True, help="预览端口。")
-def serve(records: Path, as_of: Any, out: Path, config: Path | None, port: int) -> int:
+def serve(records: Path, as_of: Any, out: Path, config: Path | None, engine: str, port: int) -> int:
     """生成网站,并在 http://127.0.0.1:PORT 预览(Ctrl+C 停止)。"""
     import functools
     import http.server
 
-    built = _build_site(records, as_of, out, config)
+    built = _build_site(records, as_of, out, config, engine)
 
-    from generator.site.plugin import SERVE_ADMIN
+    from generator.site.publisher import SERVE_ADMIN
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request

@@ -1,9 +1,9 @@
-"""Build the public site: validate → evaluate → mkdocs build into a temporary folder → swap.
+"""Build the public site: validate → evaluate → render into a temporary folder → swap.
 
 :func:`prepare` validates and evaluates the records; an invalid dossier stops the build there
-with the validator's findings. :func:`render` runs mkdocs (with the ``xiaoan`` plugin, which
-is handed the prepared data and also builds the search index) into a fresh folder next to
-the output folder, and only then :func:`publish` swaps it in: the previous site stays whole
+with the validator's findings. :func:`render` has the publisher (:mod:`generator.site.publisher`:
+the engine's frames, then every page, file and the search index) write a fresh folder next
+to the output folder, and only then :func:`publish` swaps it in: the previous site stays whole
 until the new one is complete, and a failed build leaves it untouched.
 
 Publishing holds a lock on the output's parent folder (a second build into it waits), swaps
@@ -104,18 +104,22 @@ def render(
     out: Path,
     *,
     config_file: Path | None = None,
+    engine: str = "mkdocs",
     progress: bool = False,
     wait: bool = True,
     stage=_quiet,
     waiting: Callable[[], None] = lambda: None,
 ) -> BuildResult:
-    """Build the site from prepared ``data`` into ``out``, replacing it only when complete.
+    """Build the site from prepared ``data`` into ``out``, replacing it only when complete;
+    ``engine`` builds the hand-written pages and the frames (:data:`generator.site.engine.ENGINES`).
 
     With ``wait=False`` the replaced site is still being removed when this returns (the new
     one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
     ``waiting`` is called when another build holds the output folder and this one waits.
     """
-    from generator.site import plugin as engine
+    from generator.site import publisher
+    from generator.site.engine import EngineError
+    from generator.site.writer import OutputError
 
     out = Path(out).absolute()
     config_file = Path(config_file or default_config())
@@ -134,8 +138,10 @@ def render(
     try:
         stage("生成网页")
         try:
-            written = engine.build_site(config_file, tmp, data, progress)
-        except engine.EngineError as exc:
+            written = publisher.publish(
+                data, config_file, tmp, engine_name=engine, progress=progress
+            )
+        except (EngineError, OutputError) as exc:
             raise BuildFailed(str(exc)) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
         cleanup = publish(tmp, out, lock)
@@ -155,6 +161,7 @@ def build(
     as_of: date,
     *,
     config_file: Path | None = None,
+    engine: str = "mkdocs",
     progress: bool = False,
     display=str,
     wait: bool = True,
@@ -164,8 +171,8 @@ def build(
     """Validate, evaluate and render: the whole build."""
     data = prepare(records_dir, as_of, display=display, stage=stage)
     return render(
-        data, out, config_file=config_file, progress=progress, wait=wait, stage=stage,
-        waiting=waiting,
+        data, out, config_file=config_file, engine=engine, progress=progress, wait=wait,
+        stage=stage, waiting=waiting,
     )  # fmt: skip
 
 

@@ -1,11 +1,11 @@
-"""The files that come once per school, and the district workbooks, written after mkdocs has
-built its own pages: each school's page (filled into the theme's frame), 一校一警 notice,
+"""The files that come once per school, and the district workbooks, written after the engine
+has built its own pages: each school's page (filled into the theme's frame), 一校一警 notice,
 风险公告, badges, API record, search entry and calendar feed.
 
 :func:`write_outputs` spreads the schools over forked workers (:mod:`generator.core.workers`)
 in chunks; the web editor is written meanwhile, Pagefind indexes the schools in the
-background while the district workbooks are written. Nothing here knows of mkdocs: the
-plugin hands over what it prepared (:class:`Outputs`) and a :class:`Frame`.
+background while the district workbooks are written. Nothing here knows the engine: the
+publisher hands over what it prepared (:class:`Outputs`) and the school pages' frame.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from tqdm import tqdm
 
 from generator.core import workers
@@ -31,9 +31,6 @@ from generator.exchange.workbook import write_workbook
 from generator.site import badges, pages, search
 from generator.workflow.ledger import signoff_rows
 
-TITLE_SLOT = "@@XIAOAN-TITLE@@"
-CONTENT_SLOT = "@@XIAOAN-CONTENT@@"
-ID_SLOT = "xiaoan-slot"
 SHARED = "badges/_shared"  # not a school id: those never start with "_"
 
 
@@ -41,31 +38,16 @@ class OutputError(Exception):
     """A part of the output that could not be made (search index, web editor), in Chinese."""
 
 
-class Frame:
-    """The theme's page for a school, rendered once with placeholders, filled per school by
-    string replacement."""
-
-    def __init__(self, html: str):
-        self.head, self.tail = html.split(CONTENT_SLOT)
-
-    def fill(self, title: str, slug: str, content: str) -> str:
-        """The page for one school: its title (escaped), its id in the slot's place, its
-        content."""
-        title = str(escape(title))
-        head = self.head.replace(TITLE_SLOT, title).replace(ID_SLOT, slug)
-        return head + content + self.tail.replace(TITLE_SLOT, title)
-
-
 @dataclass
 class Outputs:
-    """What the plugin prepared for the per-school output."""
+    """What the publisher prepared for the per-school output."""
 
     out: Path
     data: Any  # generator.site.build.SiteData: records and evaluation
     as_of: date
     site_url: str
     site_name: str
-    frame: Frame
+    frame: Any  # generator.site.engine.Frame: the theme's school page around a slot
     templates: list[jinja2.Template]  # school, notice, risk: loaded before any fork
     docs: dict  # file -> Document
     district_views: dict  # district id -> public view of its file
@@ -162,7 +144,7 @@ class _Schools:
             badge = f'<img src="{site_url}{urls["badge"]}" alt="校园安全:{s["status"]}">'
             embed = f'<a href="{page_url}">{badge}</a>' if site_url else ""
             content = school_t.render(s=s, root="../../", embed=embed)
-            writer.text(f"schools/{sid}/index.html", o.frame.fill(s["name"], sid, content))
+            writer.text(f"schools/{sid}/index.html", o.frame.fill(content, s["name"], sid))
             common = {
                 "s": s, "root": "../../", "qr": Markup(pages.qr_svg(page_url)),
                 "page_url": page_url, "site_name": o.site_name,
