@@ -17,7 +17,9 @@ from generator.site.engine import DEFAULT, ENGINES
 # The public site
 
 
-def _build_site(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> Any:
+def _build_site(
+    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool
+) -> Any:
     """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
     import datetime
 
@@ -38,7 +40,8 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None, engin
 
     try:
         result = build(
-            records, out, as_of, config_file=config, engine=engine, progress=progress, display=display,
+            records, out, as_of, config_file=config, engine=engine, full=full, progress=progress,
+            display=display,
             wait=False,  # the replaced site is removed while the command reports or serves
             stage=stage, waiting=waiting,
         )  # fmt: skip
@@ -48,8 +51,9 @@ def _build_site(records: Path, as_of: Any, out: Path, config: Path | None, engin
         fail(f"{exc}{kept()}", 1)
     except OSError as exc:  # a full or read-only disk, at the edge: one line, no traceback
         cannot_write(exc, out, note=f",网站没有生成{kept()}")
+    click.echo(result.summary, err=True)
     click.echo(
-        f"已生成网站到 {display(out)}:{result.schools} 所学校,{result.files} 个文件"
+        f"已生成网站到 {display(out)}:{result.schools} 所学校,写入 {result.files} 个文件"
         f"(截至 {as_of.isoformat()})"
     )
     return result
@@ -70,6 +74,10 @@ _SITE_OPTIONS = (
         "--engine", type=Choice(list(ENGINES)), default=DEFAULT, show_default=True,
         help="生成手写页面和页面框架的网站引擎:mkdocs(mkdocs-material)或 zensical。",
     ),
+    click.option(
+        "--full", is_flag=True,
+        help="重新生成全部页面(默认只重新生成上次构建以来有变化的学校和区县)。",
+    ),
 )  # fmt: skip
 
 
@@ -81,24 +89,28 @@ def _site_options(command: Any) -> Any:
 
 @main.command()
 @_site_options
-def build(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> int:
+def build(
+    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool
+) -> int:
     """校验并评估档案,生成公开网站(默认用 mkdocs-material 的外观)。
 
     有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
     """
-    _build_site(records, as_of, out, config, engine).wait()
+    _build_site(records, as_of, out, config, engine, full).wait()
     return 0
 
 
 @main.command()
 @_site_options
 @click.option("--port", type=Count(1), default=8000, show_default=True, help="预览端口。")
-def serve(records: Path, as_of: Any, out: Path, config: Path | None, engine: str, port: int) -> int:
+def serve(
+    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool, port: int
+) -> int:
     """生成网站,并在 http://127.0.0.1:PORT 预览(Ctrl+C 停止)。"""
     import functools
     import http.server
 
-    built = _build_site(records, as_of, out, config, engine)
+    built = _build_site(records, as_of, out, config, engine, full)
 
     from generator.site.publisher import SERVE_ADMIN
 

@@ -47,6 +47,8 @@ class BuildResult:
     out: Path
     schools: int
     files: int
+    summary: str = ""
+    """Full or incremental, and why, in one Chinese line."""
     cleanup: threading.Thread | None = None
     """Removes the replaced site, after the new one is in place, then releases the lock on
     the output folder; :meth:`wait` for it."""
@@ -105,6 +107,7 @@ def render(
     *,
     config_file: Path | None = None,
     engine: str = "mkdocs",
+    full: bool = False,
     progress: bool = False,
     wait: bool = True,
     stage=_quiet,
@@ -112,6 +115,7 @@ def render(
 ) -> BuildResult:
     """Build the site from prepared ``data`` into ``out``, replacing it only when complete;
     ``engine`` builds the hand-written pages and the frames (:data:`generator.site.engine.ENGINES`).
+    Only what changed since the site at ``out`` was built is rendered anew, unless ``full``.
 
     With ``wait=False`` the replaced site is still being removed when this returns (the new
     one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
@@ -138,9 +142,10 @@ def render(
     try:
         stage("生成网页")
         try:
-            written = publisher.publish(
-                data, config_file, tmp, engine_name=engine, progress=progress
-            )
+            done = publisher.publish(
+                data, config_file, tmp, engine_name=engine, progress=progress,
+                previous=out if out.is_dir() else None, full=full,
+            )  # fmt: skip
         except (EngineError, OutputError) as exc:
             raise BuildFailed(str(exc)) from None
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
@@ -149,7 +154,7 @@ def render(
         shutil.rmtree(tmp, ignore_errors=True)
         os.close(lock)
         raise
-    result = BuildResult(out, len(data.evaluation.schools), written, cleanup)
+    result = BuildResult(out, len(data.evaluation.schools), done.files, done.summary, cleanup)
     if wait:
         result.wait()
     return result
@@ -162,6 +167,7 @@ def build(
     *,
     config_file: Path | None = None,
     engine: str = "mkdocs",
+    full: bool = False,
     progress: bool = False,
     display=str,
     wait: bool = True,
@@ -171,8 +177,8 @@ def build(
     """Validate, evaluate and render: the whole build."""
     data = prepare(records_dir, as_of, display=display, stage=stage)
     return render(
-        data, out, config_file=config_file, engine=engine, progress=progress, wait=wait,
-        stage=stage, waiting=waiting,
+        data, out, config_file=config_file, engine=engine, full=full, progress=progress,
+        wait=wait, stage=stage, waiting=waiting,
     )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ with the theme's header, navigation and table of contents around an empty slot. 
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import jinja2
 from markupsafe import escape
 
 from generator.core import schema
-from generator.site import engine, pages, writer
+from generator.site import engine, manifest, pages, search, writer
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -159,13 +160,22 @@ def engine_pages(p: Prepared, home_text: str) -> dict[str, str]:
     }  # fmt: skip
 
 
+@dataclass
+class Published:
+    files: int  # files written (not those linked from the previous site)
+    summary: str  # how the build went about it, one Chinese line
+
+
 def publish(
     data: Any, config_file: Path, out: Path, *, engine_name: str = engine.DEFAULT,
-    progress: bool = False,
-) -> int:  # fmt: skip
-    """Build the whole site of ``data`` (records and evaluation) into the empty folder ``out``;
-    return how many files xiaoan wrote. Raises :class:`~generator.site.engine.EngineError`
-    and :class:`~generator.site.writer.OutputError`."""
+    progress: bool = False, previous: Path | None = None, full: bool = False,
+) -> Published:  # fmt: skip
+    """Build the site of ``data`` (records and evaluation) into the empty folder ``out``.
+
+    With ``previous`` (the site built before) and no ``full``, only what changed since is
+    rendered: the other files are hard links to the previous site's (see
+    :mod:`generator.site.manifest`). Raises :class:`~generator.site.engine.EngineError` and
+    :class:`~generator.site.writer.OutputError`."""
     config = engine.read_config(config_file)
     host = urlsplit(config.site_url).hostname or ""
     if host.endswith(PLACEHOLDER_HOSTS):
@@ -174,53 +184,159 @@ def publish(
             "二维码、徽章代码都会指向它;正式发布前请改为网站的真实地址。",
             file=sys.stderr,
         )
+    editor = _editor_config(data)
+    parts = manifest.global_parts(config_file, config.docs_dir, engine_name, editor)
+    plan = manifest.plan(previous, parts, full)
     p = prepare(data)
-    home = config.docs_dir / "index.md"
-    home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
-    engine.build(engine_name, config_file, engine_pages(p, home_text), ASSETS, out)
-    frames = {}
-    for kind, path in FRAMES.items():
-        page = out / path / "index.html"
-        frames[kind] = engine.Frame(page.read_text(encoding="utf-8"), path, slug=Path(path).name)
-        shutil.rmtree(page.parent)
+    schools, districts = _digests(p, data)
+    old = plan.manifest
+    if old is None:
+        home = config.docs_dir / "index.md"
+        home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
+        engine.build(engine_name, config_file, engine_pages(p, home_text), ASSETS, out)
+        _keep_frames(out)
+        render, books = None, None
+    else:
+        render = {k for k, v in schools.items() if old.schools.get(k, {}).get("digest") != v}
+        books = {k for k, v in districts.items() if old.districts.get(k, {}).get("digest") != v}
+        leave = {f for k, v in old.schools.items() if k in render or k not in schools for f in v["files"]}
+        leave |= {f for k, v in old.districts.items() if k in books or k not in districts for f in v["files"]}
+        _link(plan.previous, out, leave)
+    frames = _frames(out)
     env = template_env()
-    written = _nav_pages(p, out, env) + _district_and_rule_pages(p, out, env, frames)
+    written = _nav_pages(p, out, env, frames) + _district_pages(p, out, env, frames, books)
+    if old is None:  # the rule pages change only with the code
+        written += _rule_pages(p, out, env, frames)
     names = ("school.html", "notice.html", "risk.html")  # loaded once, before any fork
     outputs = writer.Outputs(
         out=out, data=data, as_of=p.as_of, site_url=config.site_url,
         site_name=config.site_name, frame=frames["school"],
         templates=[env.get_template(name) for name in names], docs=p.docs,
         district_views=p.district_views, districts=p.districts, signoffs=p.signoffs,
-        signoff_note=p.signoff_note, progress=progress,
+        signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
     )  # fmt: skip
-    written += writer.write_outputs(outputs, lambda: _write_editor(out, data))
-    _sitemap(out, config, p, [r.id for r in data.evaluation.schools])
-    return written
+    write_editor = (lambda: None) if old else (lambda: _write_editor(out, editor))
+    count, files = writer.write_outputs(outputs, write_editor)
+    if old is not None:
+        _unshare(out)
+    _sitemap(out, config, p, list(schools))
+    made = manifest.Manifest(parts)
+    for sid, digest in schools.items():
+        made.schools[sid] = {"digest": digest, "files": files.get(sid) or old.schools[sid]["files"]}
+    for did, digest in districts.items():
+        made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
+    made.write(out)
+    if old is None:
+        return Published(written + count, plan.reason)
+    gone = len(set(old.schools) - set(schools))
+    summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
+    return Published(written + count, summary + f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)")
 
 
-def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment) -> int:
+def _digests(p: Prepared, data: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The digest of each school's and each district's inputs (:mod:`generator.site.manifest`)."""
+    district_bytes = {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
+    schools: dict[str, str] = {}
+    by_district: dict[str, list[str]] = {}
+    for result in data.evaluation.schools:
+        doc = p.docs[result.file]
+        schools[result.id] = manifest.school_digest(
+            doc.path.read_bytes(), district_bytes.get(result.district, b""), result,
+            [p.signoffs.get(result.id, []), p.signoff_note], p.as_of,
+        )  # fmt: skip
+        by_district.setdefault(result.district, []).append(schools[result.id])
+    districts = {
+        d["id"]: manifest.district_digest(district_bytes.get(d["id"], b""), d, by_district.get(d["id"], []))
+        for d in p.districts
+    }  # fmt: skip
+    return schools, districts
+
+
+def _url(uri: str) -> str:
+    """The address of the page made from ``uri`` (a Markdown path under docs/)."""
+    path = uri.removesuffix(".md").removesuffix("index")
+    return path if path == "" or path.endswith("/") else path + "/"
+
+
+# The pages xiaoan fills from the engine's output on every build, incremental or not: the
+# navigation's generated pages (in the order of NAV_PAGES, after the home page).
+_NAV_URLS = ["", *map(_url, NAV_PAGES)]
+
+
+def _keep_frames(out: Path) -> None:
+    """Move the engine's frames, and keep a copy of the pages filled on every build, under
+    ``.xiaoan/frames/``: an incremental build fills them again without running the engine."""
+    folder = out / manifest.FRAMES
+    folder.mkdir(parents=True)
+    for kind, path in FRAMES.items():
+        os.rename(out / path / "index.html", folder / f"{kind}.html")
+        os.rmdir(out / path)
+    for i, url in enumerate(_NAV_URLS):
+        shutil.copyfile(out / url / "index.html", folder / f"nav-{i}.html")
+
+
+def _frames(out: Path) -> dict[str, engine.Frame]:
+    folder = out / manifest.FRAMES
+    frames = {}
+    for kind, path in FRAMES.items():
+        html = (folder / f"{kind}.html").read_text(encoding="utf-8")
+        frames[kind] = engine.Frame(html, path, slug=Path(path).name)
+    for i, url in enumerate(_NAV_URLS):
+        frames[url] = engine.Frame((folder / f"nav-{i}.html").read_text(encoding="utf-8"), url or "/")
+    return frames
+
+
+def _link(previous: Path, out: Path, leave: set[str]) -> None:
+    """Hard-link every file of the site at ``previous`` into ``out``, except the files in
+    ``leave`` and those rendered on every build (the pages filled from the frames, the
+    school list, the sitemap, the search index and the manifest)."""
+    fresh = {f"{url}index.html" for url in _NAV_URLS} | {"api/schools.json", "sitemap.xml", "sitemap.xml.gz", manifest.FILE}  # fmt: skip
+    skip_dirs = (search.BUNDLE_DIR,)
+    leave = leave | fresh
+    previous = Path(previous)
+    base = len(str(previous)) + 1
+    for folder, dirs, names in os.walk(previous):
+        rel_dir = folder[base:]
+        if rel_dir == "":
+            dirs[:] = [d for d in dirs if d not in skip_dirs]
+        target = os.path.join(out, rel_dir)
+        kept = [n for n in names if (f"{rel_dir}/{n}" if rel_dir else n) not in leave]
+        if kept:  # a folder left with no file (a deleted school's) is not made
+            os.makedirs(target, exist_ok=True)
+        for name in kept:
+            os.link(os.path.join(folder, name), os.path.join(target, name))
+
+
+def _unshare(out: Path) -> None:
+    """Remove the shared badge files (:meth:`writer.Writer.same`) no badge links to any more:
+    those only changed or deleted schools showed."""
+    shared = out / writer.SHARED
+    with os.scandir(out / "badges") as entries:
+        used = {e.inode() for e in entries if e.is_file(follow_symlinks=False)}
+    with os.scandir(shared) as entries:
+        for e in entries:
+            if e.inode() not in used:
+                os.unlink(e.path)
+
+
+def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
     """The home dashboard, 各区县 and the reference pages, each in its own slot."""
-    contents = {
-        "": ("home.html", {"home": p.home, "root": ""}),
-        "districts/": ("districts.html", {"districts": p.districts, "home": p.home, "root": "../"}),
-        "reference/schema/": ("schema.html", {"kinds": _schema_kinds()}),
-        "reference/rules/": ("rules.html", {"groups": _rule_groups(p.rules), "root": "../../"}),
-        "reference/status/": ("status.html", {"st": pages.status_reference(), "root": "../../"}),
-    }
-    for url, (name, context) in contents.items():
-        page = out / url / "index.html"
-        frame = engine.Frame(page.read_text(encoding="utf-8"), f"{url}index.html")
-        page.write_text(frame.fill(env.get_template(name).render(**context)), encoding="utf-8")
-    return len(contents)
-
-
-def _district_and_rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
-    district_t, rule_t = env.get_template("district.html"), env.get_template("rule.html")
+    contents = [
+        ("home.html", {"home": p.home, "root": ""}),
+        ("districts.html", {"districts": p.districts, "home": p.home, "root": "../"}),
+        ("schema.html", {"kinds": _schema_kinds()}),
+        ("rules.html", {"groups": _rule_groups(p.rules), "root": "../../"}),
+        ("status.html", {"st": pages.status_reference(), "root": "../../"}),
+    ]
     w = writer.Writer(out)
-    for d in p.districts:
-        content = district_t.render(d=d, root="../../", as_of=p.as_of.isoformat())
-        frame = frames["district-major" if d["major"] else "district"]
-        w.text(f"districts/{d['id']}/index.html", frame.fill(content, d["name"], d["id"]))
+    for url, (name, context) in zip(_NAV_URLS, contents, strict=True):
+        (out / url / "index.html").unlink(missing_ok=True)  # the engine's page, or a link to it
+        w.text(f"{url}index.html", frames[url].fill(env.get_template(name).render(**context)))
+    return w.count
+
+
+def _rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
+    rule_t, w = env.get_template("rule.html"), writer.Writer(out)
     for rule in p.rules:
         r = pages.rule_page(rule)
         page = frames["rule"].fill(rule_t.render(r=r, root="../../"), r["title"], rule.id)
@@ -228,21 +344,35 @@ def _district_and_rule_pages(p: Prepared, out: Path, env: jinja2.Environment, fr
     return w.count
 
 
-def _write_editor(out: Path, data: Any) -> None:
-    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
-    from generator.authoring.editor import EditorError, site_editor_config, write_admin
+def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict, only: set | None) -> int:
+    district_t, w = env.get_template("district.html"), writer.Writer(out)
+    for d in p.districts:
+        if only is None or d["id"] in only:
+            content = district_t.render(d=d, root="../../", as_of=p.as_of.isoformat())
+            frame = frames["district-major" if d["major"] else "district"]
+            w.text(f"districts/{d['id']}/index.html", frame.fill(content, d["name"], d["id"]))
+    return w.count
+
+
+def _editor_config(data: Any) -> dict:
+    from generator.authoring.editor import EditorError, site_editor_config
     from generator.core.load import UsageError
 
     try:
-        write_admin(out, site_editor_config(Path(data.records.root)))
+        return site_editor_config(Path(data.records.root))
     except (EditorError, UsageError) as exc:
         raise writer.OutputError(f"网页编辑器:{exc}") from None
 
 
-def _url(uri: str) -> str:
-    """The address of the page made from ``uri`` (a Markdown path under docs/)."""
-    path = uri.removesuffix(".md").removesuffix("index")
-    return path if path == "" or path.endswith("/") else path + "/"
+def _write_editor(out: Path, config: dict) -> None:
+    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
+    from generator.authoring.editor import EditorError, write_admin
+    from generator.core.load import UsageError
+
+    try:
+        write_admin(out, config)
+    except (EditorError, UsageError) as exc:
+        raise writer.OutputError(f"网页编辑器:{exc}") from None
 
 
 def _sitemap(out: Path, config: engine.SiteConfig, p: Prepared, schools: list[str]) -> None:

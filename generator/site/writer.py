@@ -55,19 +55,28 @@ class Outputs:
     signoffs: dict  # school id -> ledger entries
     signoff_note: str | None
     progress: bool = False
+    schools: set[str] | None = None
+    """The schools to write (None: all); the others' files are already in ``out`` (an
+    incremental build links them from the previous site)."""
+    workbooks: set[str] | None = None
+    """The districts whose workbooks to write (None: all)."""
 
 
-def write_outputs(o: Outputs, write_editor) -> int:
+def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     """Write everything that comes once per school, the district workbooks and the search
-    index, calling ``write_editor()`` while the page writers work; return the files written.
-    Raises :class:`OutputError` if the search index fails."""
+    index, calling ``write_editor()`` while the page writers work; return the files written
+    and, for each school written, its files. Raises :class:`OutputError` if the search index
+    fails."""
     writer = Writer(o.out)
     writer.json("api/schools.json", [
         {k: r[k] for k in ("id", "name", "district", "stage", "status")}
         for d in o.districts for r in sorted(d["schools"], key=lambda r: r["id"])
     ])  # fmt: skip
     written = writer.count
-    results = o.data.evaluation.schools
+    everyone = o.data.evaluation.schools
+    results = [r for r in everyone if o.schools is None or r.id in o.schools]
+    kept = [r.id for r in everyone if o.schools is not None and r.id not in o.schools]
+    files: dict[str, list[str]] = {}
     jobs = workers.available() if len(results) >= workers.PARALLEL_FROM else 1
     chunks = workers.split(results, jobs)
     bar = tqdm(
@@ -75,12 +84,14 @@ def write_outputs(o: Outputs, write_editor) -> int:
         disable=not o.progress, leave=False,
         ncols=shutil.get_terminal_size().columns,  # a terminal of unknown size shows 80
     )  # fmt: skip
-    ids = sorted(d.id for d in o.data.evaluation.districts)
+    ids = sorted(d.id for d in o.data.evaluation.districts if o.workbooks is None or d.id in o.workbooks)
     tasks = jobs * workers.TASKS_PER_WORKER  # a few districts' workbooks a task
     districts = [ids[i::tasks] for i in range(min(tasks, len(ids)))]
     # The search index is built while the district workbooks are written: the page writers
     # add each school to it, then Pagefind runs in the background.
     with search.Index(o.out) as index:
+        for sid in kept:  # indexed from the record its page writer wrote before
+            index.add_school(json.loads((o.out / "api" / "schools" / f"{sid}.json").read_bytes()))
         schools = _Schools(o, index)
         if jobs > 1:
             # Forked workers inherit everything prepared so far; each writes whole chunks,
@@ -88,8 +99,9 @@ def write_outputs(o: Outputs, write_editor) -> int:
             # esbuild and Pagefind never start while a worker is forked.
             done = workers.map_forked(schools.write, chunks, jobs)
             write_editor()  # meanwhile, here
-            for _, (count, files) in done:
-                written += files
+            for _, (count, made) in done:
+                written += sum(map(len, made.values()))
+                files.update(made)
                 bar.update(count)
             _start(index)
             books = workers.map_forked(schools.workbooks, districts, jobs)
@@ -97,8 +109,9 @@ def write_outputs(o: Outputs, write_editor) -> int:
         else:
             write_editor()
             for chunk in chunks:
-                count, files = schools.write(chunk)
-                written += files
+                count, made = schools.write(chunk)
+                written += sum(map(len, made.values()))
+                files.update(made)
                 bar.update(count)
             _start(index)
             written += sum(map(schools.workbooks, districts))
@@ -107,7 +120,7 @@ def write_outputs(o: Outputs, write_editor) -> int:
             index.finish()
         except search.SearchError as exc:
             raise OutputError(str(exc)) from None
-    return written
+    return written, files
 
 
 def _start(index: search.Index) -> None:
@@ -124,13 +137,15 @@ class _Schools:
         self.o = o
         self.index = index
 
-    def write(self, chunk: list) -> tuple[int, int]:
-        """The pages, badges and JSON of one chunk of schools: (schools, files)."""
+    def write(self, chunk: list) -> tuple[int, dict[str, list[str]]]:
+        """The pages, badges and JSON of one chunk of schools: (schools, each one's files)."""
         o = self.o
         writer = Writer(o.out)
+        files: dict[str, list[str]] = {}
         school_t, notice_t, risk_t = o.templates
         site_url = o.site_url
         for result in chunk:
+            first = len(writer.files)
             doc = o.docs[result.file]
             district = o.district_views.get(result.district, {})
             s = pages.school_page(doc.data, result, district, o.as_of)
@@ -159,7 +174,8 @@ class _Schools:
             writer.json(f"api/schools/{sid}.json", api)
             self.index.add_school(api)
             writer.bytes(urls["calendar"], public_feed(s["dossier"], result, o.as_of))
-        return len(chunk), writer.count
+            files[sid] = writer.files[first:]
+        return len(chunk), files
 
     def workbooks(self, districts: list[str]) -> int:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
@@ -184,7 +200,11 @@ class Writer:
         self.out = str(out)
         self.made: set[str] = set()
         self.shared: dict[tuple[str, str], tuple[str, bytes]] = {}  # (text, ext) -> (name, bytes)
-        self.count = 0
+        self.files: list[str] = []  # written, in order
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
 
     def _folder(self, folder: str) -> None:
         if folder not in self.made:
@@ -193,7 +213,9 @@ class Writer:
 
     def _write(self, rel: str, data: bytes) -> None:
         self._folder(os.path.dirname(rel))
-        with open(os.path.join(self.out, rel), "wb") as fh:
+        # Exclusive: a file already there may be a hard link to the published site's (an
+        # incremental build), and writing into it would change the site being served.
+        with open(os.path.join(self.out, rel), "xb") as fh:
             fh.write(data)
 
     def text(self, rel: str, text: str) -> None:
@@ -201,7 +223,7 @@ class Writer:
 
     def bytes(self, rel: str, data: bytes) -> None:
         self._write(rel, data)
-        self.count += 1
+        self.files.append(rel)
 
     def json(self, rel: str, data: Any) -> None:
         self.text(rel, to_json(data))
@@ -228,7 +250,7 @@ class Writer:
             os.link(original, os.path.join(self.out, rel))
         except OSError:  # no hard links on this file system, or too many to one file
             self._write(rel, data)
-        self.count += 1
+        self.files.append(rel)
 
 
 def to_json(data: Any) -> str:

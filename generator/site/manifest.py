@@ -1,0 +1,133 @@
+"""What a build made, and from what: the manifest that lets the next build redo only what changed.
+
+A built site keeps ``.xiaoan/manifest.json``: the digest of everything that shapes every page
+(:func:`global_parts`: the package's code, templates and assets, the site configuration, the
+hand-written pages, the engine), and, for each school and district, the digest of the inputs
+its pages are made from and the files it wrote. The next build compares:
+
+* a global part differs, or the manifest is missing, unreadable or of another format → a full
+  build, and :attr:`Plan.reason` says why in one Chinese line;
+* otherwise only the schools and districts whose digest changed are rendered again; the
+  other files are hard links to the previous site's (see :mod:`generator.site.publisher`).
+
+A school's digest covers its dossier, its district's file, its evaluation (status, findings,
+and the days between which they hold) and its 审核确认记录: what its pages show. Nothing of
+the build's own date enters a page except through those, so a build on a later day redoes
+only the schools whose findings changed with the date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import ROOT, __version__
+from generator.core.files import atomic_write
+
+FORMAT = 1
+FOLDER = ".xiaoan"
+FILE = f"{FOLDER}/manifest.json"
+FRAMES = f"{FOLDER}/frames"
+# What a change of each global part means, for the one line a full build prints.
+PART_NAMES = {
+    "format": "构建记录的格式", "version": "xiaoan 的版本", "code": "程序代码",
+    "templates": "网页模板和样式", "config": "网站配置(mkdocs.yml)", "docs": "手写页面(docs/)",
+    "engine": "网站引擎", "editor": "网页编辑器(安装、区县或仓库设置)",
+}  # fmt: skip
+
+
+def _digest(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())  # fmt: skip
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _tree(folder: Path, pattern: str = "*") -> str:
+    files = sorted(p for p in Path(folder).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return _digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def global_parts(config_file: Path, docs_dir: Path, engine: str, editor: dict) -> dict[str, str]:
+    """The digest of each thing that shapes every page (``editor``: the web editor's config)."""
+    lock = ROOT.parent / "package-lock.json"  # the web editor's npm packages, if installed
+    return {
+        "format": str(FORMAT),
+        "version": __version__,
+        "code": _tree(ROOT, "*.py") + _tree(ROOT, "*.json") + _tree(ROOT / "core", "*.yaml"),
+        "templates": _tree(ROOT / "site", "*.html") + _tree(ROOT / "site", "*.css") + _tree(ROOT / "site", "*.js"),
+        "config": _digest(Path(config_file).read_bytes()),
+        "docs": _tree(docs_dir),
+        "engine": engine,
+        "editor": _digest(lock.read_bytes() if lock.is_file() else b"", (ROOT.parent / "node_modules").is_dir(), editor),
+    }  # fmt: skip
+
+
+def school_digest(text: bytes, district: bytes, result: Any, signoffs: Any, when: Any) -> str:
+    """The digest of what a school's pages are made from; ``when`` is the evaluation's date,
+    or the days its findings hold."""
+    findings = [asdict(f) for f in result.findings]
+    return _digest(text, district, result.status, findings, signoffs, when)
+
+
+def district_digest(district: bytes, page: dict, schools: list[str]) -> str:
+    """The digest of a district's page and workbook: its file, its page's data and the digests
+    of its schools."""
+    return _digest(district, page, schools)
+
+
+@dataclass
+class Manifest:
+    parts: dict[str, str]
+    schools: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
+    districts: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
+
+    def write(self, out: Path) -> None:
+        data = {"format": FORMAT, **asdict(self)}
+        atomic_write(out / FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def read(site: Path) -> Manifest | str:
+    """The manifest of the site at ``site``, or why there is none to trust (Chinese)."""
+    path = Path(site) / FILE
+    if not path.is_file():
+        return "没有上次构建的记录"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return "上次构建的记录格式不同"
+        manifest = Manifest(data["parts"], data["schools"], data["districts"])
+        if not all(isinstance(v, dict) for v in (manifest.parts, manifest.schools, manifest.districts)):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "上次构建的记录已损坏"
+    return manifest
+
+
+@dataclass
+class Plan:
+    """What this build renders: everything (``previous`` None, with the ``reason``), or the
+    schools and districts whose digest changed, the rest linked from ``previous``."""
+
+    previous: Path | None
+    manifest: Manifest | None
+    reason: str
+
+
+def plan(previous: Path | None, parts: dict[str, str], full: bool) -> Plan:
+    """Whether the site at ``previous`` can be built upon, and if not why (one Chinese line)."""
+    if full:
+        return Plan(None, None, "按要求(--full)重新生成全部页面")
+    if previous is None or not (Path(previous) / FILE).is_file():
+        return Plan(None, None, "首次生成全部页面" if previous is None or not Path(previous).exists() else "没有上次构建的记录,重新生成全部页面")  # fmt: skip
+    manifest = read(previous)
+    if isinstance(manifest, str):
+        return Plan(None, None, f"{manifest},重新生成全部页面")
+    changed = [PART_NAMES.get(k, k) for k in parts if manifest.parts.get(k) != parts[k]]
+    if changed:
+        return Plan(None, None, f"{'、'.join(changed)}有变化,重新生成全部页面")
+    return Plan(Path(previous), manifest, "")

@@ -1,0 +1,263 @@
+"""Incremental builds (generator/site/manifest.py, publisher.py): a build on top of the site
+built before renders only what changed, and its output is byte for byte the output of a
+full build of the same records on the same day."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import REPO, school
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from generator.cli import main
+from generator.site import manifest
+from generator.site.build import build
+
+pytestmark = pytest.mark.slow  # whole-site builds
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def records(records: Path) -> Path:
+    """The shared small tree (3 schools, 2 districts), under a rule set that exists."""
+    for path in records.glob("*/_district.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"rule_set: .*", "rule_set: national", text), encoding="utf-8")
+    return records
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+    }
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    ta, tb = tree(a), tree(b)
+    return sorted(k for k in ta.keys() | tb.keys() if ta.get(k) != tb.get(k))
+
+
+def full_build(records: Path, out: Path, as_of: date) -> None:
+    shutil.rmtree(out, ignore_errors=True)
+    assert build(records, out, as_of, full=True).summary.endswith("全部页面")
+
+
+def test_an_unchanged_tree_renders_no_school_and_equals_a_full_build(records, tmp_path):
+    out = tmp_path / "site"
+    first = build(records, out, AS_OF)
+    assert first.summary == "首次生成全部页面"
+    witness = tmp_path / "witness"  # the first site's files, by inode
+    shutil.copytree(out, witness, copy_function=os.link)
+    before = tree(witness)
+    again = build(records, out, AS_OF)
+    assert again.summary.startswith("增量生成:0 所学校、0 个区县有变化")
+    assert again.files < 10 < first.files / 10
+    assert tree(witness) == before  # nothing was written into a file the old site served
+    full_build(records, tmp_path / "full", AS_OF)
+    assert differences(out, tmp_path / "full") == []
+
+
+def test_one_changed_school_is_the_only_school_rendered(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    old = json.loads((out / manifest.FILE).read_text(encoding="utf-8"))
+    path = records / "qiaobei" / "qb-di-yi-zhongxue.yaml"
+    text = path.read_text(encoding="utf-8")
+    name = re.search(r"^  name: (.*)$", text, re.M).group(1)
+    path.write_text(text.replace(f"  name: {name}\n", "  name: 桥北区新名中学\n", 1), "utf-8")
+    result = build(records, out, AS_OF)
+    assert result.summary.startswith("增量生成:1 所学校、1 个区县有变化")
+    new = json.loads((out / manifest.FILE).read_text(encoding="utf-8"))
+    changed = {k for k in new["schools"] if new["schools"][k] != old["schools"][k]}
+    assert changed == {"qb-di-yi-zhongxue"}
+    assert "桥北区新名中学" in (out / "schools/qb-di-yi-zhongxue/index.html").read_text("utf-8")
+    assert "桥北区新名中学" in (out / "api/schools.json").read_text("utf-8")
+    full_build(records, tmp_path / "full", AS_OF)
+    assert differences(out, tmp_path / "full") == []
+
+
+def test_a_deleted_school_disappears_everywhere(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    (records / "qiaobei" / "qb-di-yi-zhongxue.yaml").unlink()
+    result = build(records, out, AS_OF)
+    assert "1 所学校已删除" in result.summary
+    assert not any("qb-di-yi-zhongxue" in str(p) for p in out.rglob("*"))
+    full_build(records, tmp_path / "full", AS_OF)
+    assert differences(out, tmp_path / "full") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("config", "网站配置(mkdocs.yml)有变化"),
+        ("docs", "手写页面(docs/)有变化"),
+        ("manifest", "上次构建的记录已损坏"),
+        ("no-manifest", "没有上次构建的记录"),
+        ("engine", "网站引擎有变化"),
+    ],
+)
+def test_what_the_manifest_cannot_vouch_for_means_a_full_build(records, tmp_path, change, reason):
+    config = tmp_path / "mkdocs.yml"
+    shutil.copy(REPO / "mkdocs.yml", config)
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
+    out = tmp_path / "site"
+    build(records, out, AS_OF, config_file=config)
+    engine = "mkdocs"
+    if change == "config":
+        config.write_text(config.read_text("utf-8").replace("site_name: 校安档案", "site_name: 校安"), "utf-8")
+    elif change == "docs":
+        with open(tmp_path / "docs" / "about.md", "a", encoding="utf-8") as fh:
+            fh.write("\n又及:本页有修改。\n")
+    elif change == "manifest":
+        (out / manifest.FILE).write_text("{not json", encoding="utf-8")
+    elif change == "no-manifest":
+        (out / manifest.FILE).unlink()
+    else:
+        engine = "zensical"
+    result = build(records, out, AS_OF, config_file=config, engine=engine)
+    assert reason in result.summary and result.summary.endswith("重新生成全部页面")
+
+
+def test_full_is_asked_for_and_said(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    run = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(out),
+                                    "--as-of", AS_OF.isoformat(), "--full"])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert "按要求(--full)重新生成全部页面" in run.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Any sequence of real changes: incremental equals full after every step
+
+
+class IncrementalEqualsFull(RuleBasedStateMachine):
+    """Random sequences of the changes schools and bureaus make, an incremental build after
+    each, compared byte for byte with a full build of the same records on the same day."""
+
+    def __init__(self, root: Path):
+        super().__init__()
+        self.root = root
+
+    @initialize()
+    def start(self) -> None:
+        self.step = 0
+        self.as_of = AS_OF
+        self.records = self.root / "records"
+        self.site = self.root / "site"
+        for folder in (self.records, self.site, self.root / "full"):
+            shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(self.root.parent / "seed", self.records)
+        build(self.records, self.site, self.as_of)
+
+    def _schools(self) -> list[Path]:
+        return sorted(self.records.glob("*/[!_]*.yaml"))
+
+    def _run(self, *args: str) -> None:
+        result = CliRunner().invoke(main, [*args, "--records", str(self.records)])
+        assert result.exit_code == 0, result.output
+
+    @rule(which=st.integers(0, 10), days=st.integers(0, 20))
+    def add_hazard(self, which: int, days: int) -> None:
+        schools = self._schools()
+        self._run(
+            "hazard", "add", str(schools[which % len(schools)]), "--found", self.as_of.isoformat(),
+            "--source", "自查", "--location", "东楼", "--description", "灭火器过期",
+            "--category", "消防安全", "--grade", "一般", "--status", "整改中",
+            "--measures", "更换灭火器", "--owner", "王强",
+            "--deadline", (self.as_of + timedelta(days=days)).isoformat(),
+            "--interim-controls", "设置警示标志", "--watcher", "李明",
+        )  # fmt: skip
+
+    @rule(which=st.integers(0, 10))
+    def close_hazard(self, which: int) -> None:
+        schools = self._schools()
+        path = schools[which % len(schools)]
+        hazards = yaml.safe_load(path.read_text("utf-8")).get("hazards") or []
+        open_ = [h["id"] for h in hazards if h.get("status") != "已销号"]
+        if open_:
+            self._run("hazard", "close", str(path), open_[0], "--rectified", self.as_of.isoformat(),
+                      "--closed", self.as_of.isoformat(), "--verifier", "赵敏")  # fmt: skip
+
+    @rule(which=st.integers(0, 10))
+    def add_drill(self, which: int) -> None:
+        schools = self._schools()
+        self._run("drill", "add", str(schools[which % len(schools)]), "--date", self.as_of.isoformat(),
+                  "--kind", "消防疏散", "--participants", "300", "--seconds", "180")  # fmt: skip
+
+    @rule(which=st.integers(0, 10), name=st.sampled_from(["育才学校", "<b>新</b>学校", "明德中学"]))
+    def rename_school(self, which: int, name: str) -> None:
+        schools = self._schools()
+        path = schools[which % len(schools)]
+        text = path.read_text("utf-8")
+        path.write_text(re.sub(r"^  name: .*$", f"  name: '{name}'", text, count=1, flags=re.M), "utf-8")
+
+    @rule(rule_set=st.sampled_from(["national", "plan-003", "jizhou"]))
+    def change_rule_set(self, rule_set: str) -> None:
+        path = self.records / "chengguan" / "_district.yaml"
+        text = path.read_text("utf-8")
+        path.write_text(re.sub(r"rule_set: .*", f"rule_set: {rule_set}", text), "utf-8")
+
+    @rule()
+    def rename_district(self) -> None:
+        path = self.records / "qiaobei" / "_district.yaml"
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("name: 桥北区", "name: 桥北新区", 1) if "桥北新区" not in text else text.replace("name: 桥北新区", "name: 桥北区", 1), "utf-8")  # fmt: skip
+
+    @rule()
+    def delete_school(self) -> None:
+        schools = self._schools()
+        if len(schools) > 1:
+            schools[-1].unlink()
+
+    @rule(n=st.integers(0, 99))
+    def add_school(self, n: int) -> None:
+        target = self.records / "qiaobei" / f"qb-xin-{n:02d}-xiaoxue.yaml"
+        base = (REPO / "tests/fixtures/valid/cg-shiyan-xiaoxue.yaml").read_text("utf-8")
+        target.write_text(school(base, target.stem, "qiaobei"), "utf-8")
+
+    @rule(days=st.integers(1, 45))
+    def move_date(self, days: int) -> None:
+        self.as_of += timedelta(days=days)
+
+    @invariant()
+    def incremental_equals_full(self) -> None:
+        if not hasattr(self, "as_of"):
+            return
+        self.step += 1
+        build(self.records, self.site, self.as_of)
+        full = self.root / "full"
+        full_build(self.records, full, self.as_of)
+        assert differences(self.site, full) == [], f"step {self.step}"
+
+
+def test_incremental_equals_full_after_any_changes(records, tmp_path):
+    shutil.copytree(records, tmp_path / "seed")
+    root = tmp_path / "run"
+    root.mkdir()
+    thorough = os.environ.get("XIAOAN_THOROUGH") == "1"
+    run_state_machine_as_test(
+        lambda: IncrementalEqualsFull(root),
+        settings=settings(
+            max_examples=12 if thorough else 3, stateful_step_count=8 if thorough else 5,
+            deadline=None, suppress_health_check=list(HealthCheck),
+        ),
+    )  # fmt: skip
