@@ -268,7 +268,7 @@ def test_two_builds_of_the_sample_give_the_same_search_bundle(sample_site, tmp_p
 
 
 # Pagefind's search API with every part merged, as search-ui.js merges them.
-PAGEFIND = """const pagefind = await import("/pagefind/pagefind.js");
+PAGEFIND = """const pagefind = await import("/pagefind/merged/pagefind.js");
   await pagefind.options({});
   const parts = await (await fetch("/pagefind/parts.json")).json();
   for (const part of parts) await pagefind.mergeIndex(`/pagefind/parts/${part}/`);"""
@@ -293,15 +293,15 @@ def indexed_site(tmp_path_factory):
 @pytest.mark.parametrize(
     ("term", "titles"),
     [
-        ("实验小学", ["城关区实验小学"]),  # segmented: not 西湖区实验幼儿园
-        ("东城第二中学", ["东城第二中学"]),  # the query cuts 东城 into 东 and 城
+        # the query cuts 东城 into 东 and 城; the parts without 东城 have 第二 or 中学
+        ("东城第二中学", ["东城第二中学"]),
         ("城关区实验小学", ["城关区实验小学"]),
+        ("实验小学", ["城关区实验小学"]),  # not 西湖区实验幼儿园, alone in a part without 小学
         ("实验", ["城关区实验小学", "西湖区实验幼儿园"]),
         ("东城区", ["东城第二中学"]),  # district
         ("文昌路", ["城关区实验小学"]),  # address
         ("治安防范", ["西湖区实验幼儿园"]),  # finding category
         ("消防安全", ["东城第二中学"]),
-        ("城关区", ["城关区", "城关区实验小学"]),  # the district page, and a school
         ("临河市", ["城关区"]),  # district page text
         ("首页", ["首页"]),  # the shared index
         ("溺水", ["关于本站"]),  # a hand-written page
@@ -311,6 +311,25 @@ def test_chinese_queries_find_the_right_pages(indexed_site, page, term, titles):
     page.goto(indexed_site + "/")
     assert page.evaluate(QUERY, term) == titles
     assert page.problems == []
+
+
+@pytest.mark.browser
+def test_full_matches_rank_before_pagefinds_fallback_in_other_parts(indexed_site, page):
+    """城关区 is 城关 and 区. The part of 东城 holds no word that starts with 城关, so Pagefind
+    falls back there to the longest word that 城关 starts with (城, of 东城第二中学's suffixes)
+    and answers with 东城第二中学: one index for everything gave only the first two. The
+    merged search cannot tell that fallback from a match; the full matches come first."""
+    page.goto(indexed_site + "/")
+    titles = page.evaluate(
+        f"""async (term) => {{
+      {PAGEFIND}
+      const found = await pagefind.search(term);
+      return (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.meta.title);
+    }}""",
+        "城关区",
+    )
+    assert sorted(titles[:2]) == ["城关区", "城关区实验小学"]
+    assert "西湖区实验幼儿园" not in titles  # its part holds neither 城关 nor a word it starts
 
 
 @pytest.mark.browser
@@ -407,4 +426,36 @@ def test_the_header_search_works_on_every_page_with_clean_excerpts(sample_site, 
             assert texts and all(search.KEYS_MARK not in t for t in texts)
             # no run of suffixes (实验小学 验小学 小学) in what a reader sees
             assert all("验小学 小学" not in t for t in texts)
+    assert page.problems == []
+
+
+@pytest.mark.browser
+def test_the_header_panel_filters_by_district_stage_and_status_on_a_phone(sample_site, page):
+    from test_browser import axe_violations
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    panel = page.locator("#xa-search-panel")
+    with serve(sample_site) as url:
+        page.goto(url + "/about/")
+        page.locator("#xa-search-toggle").click()
+        panel.locator("input").fill("学校")
+        panel.locator(".pagefind-ui__result-link").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        assert sorted(panel.locator(".pagefind-ui__filter-name").all_inner_texts()) == [
+            "区县", "学段", "状态"
+        ]  # fmt: skip
+        every = panel.locator(".pagefind-ui__message").inner_text()
+
+        panel.locator("summary", has_text="状态").click()
+        panel.locator("label", has_text="逾期").click()
+        page.wait_for_function(
+            "(before) => document.querySelector('#xa-search-panel .pagefind-ui__message')"
+            ".innerText !== before",
+            arg=every,
+        )
+        page.wait_for_load_state("networkidle")
+        tags = panel.locator(".pagefind-ui__result").all_inner_texts()
+        assert tags and all("逾期" in t for t in tags), tags
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert axe_violations(page) == []
     assert page.problems == []

@@ -3,7 +3,8 @@
 // panel is first opened, then calls window.xiaoanSearch(panel), which returns a promise).
 // generator/site/search.py copies this file into the search bundle (site/pagefind/), next to
 // pagefind-ui.js. The bundle is the shared index; the districts' parts, listed in
-// parts.json, are merged into every search (Pagefind's mergeIndex). Paths come from this
+// parts.json, are merged into every search (Pagefind's mergeIndex, through
+// merged/pagefind.js: search-merge.js beside this file). Paths come from this
 // script's own URL, so the site also works under a sub-path. Material's instant navigation
 // runs the scripts again on each visit; a box already started is left alone.
 (function () {
@@ -49,7 +50,7 @@
     return loadParts().then(function (names) {
       new PagefindUI({
         element: box,
-        bundlePath: bundle.pathname,
+        bundlePath: new URL("merged/", bundle).pathname, // search-merge.js, over ../pagefind.js
         baseUrl: base,
         mergeIndex: names.map(function (name) {
           return { bundlePath: new URL("parts/" + name + "/", bundle).pathname, baseUrl: base };

@@ -16,7 +16,11 @@ matches 城关实验小学). It holds several Pagefind indexes, searched togethe
   districts of 40) one index per district made the first query download megabytes
   (benchmarks/bench_search.py measures it);
 - `pagefind/parts.json` lists the parts; `pagefind/search-ui.js` (our starter, beside this
-  module) reads it and starts Pagefind's default UI with every part merged.
+  module) reads it and starts Pagefind's default UI with every part merged, through
+  `pagefind/merged/pagefind.js` (search-merge.js beside this module): Pagefind skips a
+  query word that one index lacks, so merged indexes would answer 东城第二中学 with every
+  page of 第二 and 中学 in the parts without 东城; the script runs a query only in the
+  indexes that hold all its words.
 
 The site plugin builds the bundle with an :class:`Index` while it writes the site: each
 school's page writer adds the school, and Pagefind runs in the background while the
@@ -65,6 +69,7 @@ from generator.site.pages import scalars
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
 UI_SCRIPT = Path(__file__).with_name("search-ui.js")
+MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pagefind.js
 PARTS = 8  # parts of the districts, each a Pagefind index of its own (see part_of)
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
@@ -217,6 +222,8 @@ class Index:
         listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
         (self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
         shutil.copyfile(UI_SCRIPT, self.bundle / UI_SCRIPT.name)
+        (self.bundle / "merged").mkdir(exist_ok=True)
+        shutil.copyfile(MERGE_SCRIPT, self.bundle / "merged" / "pagefind.js")
         return sum(self.built.values())
 
     def close(self) -> None:
@@ -280,9 +287,7 @@ def _drop_code(part: Path) -> None:
     """A part's bundle is read by the shared bundle's scripts: Pagefind's copies of its
     scripts, styles and WebAssembly in it are never fetched."""
     for path in part.iterdir():
-        if path.is_file() and not path.name.startswith("pagefind-entry") and (
-            path.suffix in (".js", ".css", ".pagefind")
-        ):
+        if path.is_file() and path.suffix in (".js", ".css", ".pagefind"):
             path.unlink()
 
 
