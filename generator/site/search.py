@@ -52,7 +52,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -133,7 +132,7 @@ class Index:
         scratch = _scratch()
         _clean_scratch(scratch)
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
-        self.process: subprocess.Popen | None = None
+        self.processes: dict[str, subprocess.Popen] = {}  # index -> its Pagefind, once started
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
 
     def __enter__(self) -> Index:
@@ -156,7 +155,7 @@ class Index:
 
     def start(self) -> None:
         """Add the district pages and the shared pages, then run Pagefind over each index's
-        pages, one index after the other, in the background."""
+        pages in the background."""
         sites = self.pages / "sites"
         added = self.pages / "added"
         parts = set(os.listdir(added)) if added.is_dir() else set()
@@ -176,35 +175,33 @@ class Index:
             for rel in shared_pages(self.site):
                 (sites / SHARED / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(self.site / rel, sites / SHARED / rel)
-        commands = []
         for name in sorted(os.listdir(sites)) if sites.is_dir() else []:
             self.built[name] = sum(1 for _ in (sites / name).rglob("index.html"))
+        if self.shared and SHARED not in self.built:
+            raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
+        # One Pagefind for each index, all at once: each spends most of its second waiting.
+        for name in self.built:
             command = [str(_executable()), "--site", str(sites / name),
                        "--output-path", str(self.pages / "out" / name),
                        "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
             if name == SHARED:
                 command += ["--root-selector", SHARED_ROOT]
-            commands.append(f"echo {name}: && " + shlex.join(command))
-        if self.shared and SHARED not in self.built:
-            raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
-        log = open(self.pages / "pagefind.log", "wb")  # noqa: SIM115 - closed in finish/close
-        try:
-            self.process = subprocess.Popen(
-                ["sh", "-c", " && ".join(commands) or "true"], stdout=log, stderr=log
-            )
-        except OSError as error:
-            raise SearchError(f"无法运行搜索索引程序 Pagefind:{error.strerror}。") from None
-        finally:
-            log.close()
+            with open(self.pages / f"{name}.log", "wb") as log:
+                try:
+                    self.processes[name] = subprocess.Popen(command, stdout=log, stderr=log)
+                except OSError as error:
+                    raise SearchError(
+                        f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
+                    ) from None
 
     def finish(self) -> int:
         """Wait for Pagefind and put the new indexes in place; return how many pages they
         hold. Raises :class:`SearchError` if Pagefind failed."""
-        assert self.process is not None, "start() first"
-        returncode = self.process.wait()
-        if returncode != 0:
-            output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
-            raise SearchError(_explain(self.bundle, output, returncode))
+        for name, process in self.processes.items():
+            returncode = process.wait()
+            if returncode != 0:
+                output = (self.pages / f"{name}.log").read_text("utf-8", errors="replace")
+                raise SearchError(_explain(self.bundle, output, returncode))
         out = self.pages / "out"
         for name in self.built:
             pagefind_files.normalise(out / name)
@@ -227,9 +224,10 @@ class Index:
         return sum(self.built.values())
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
 
 
