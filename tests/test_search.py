@@ -19,6 +19,15 @@ from generator.site import search
 
 pytestmark = pytest.mark.slow  # whole-site builds and Pagefind runs
 
+
+@pytest.fixture(autouse=True)
+def eight_parts(request, monkeypatch):
+    """The hand-made site's three districts in parts of their own (the built sample keeps
+    the build's setting)."""
+    if "sample_site" not in request.fixturenames:
+        monkeypatch.setattr(search, "PARTS", 8)
+
+
 SCHOOLS = {
     "cg-shiyan": ("城关区实验小学", "城关区", "小学", "达标", "城关区文昌路 18 号", []),
     "dc-er-zhong": ("东城第二中学", "东城区", "初中", "逾期", "东城区建设路 8 号", ["消防安全"]),
@@ -284,7 +293,11 @@ QUERY = f"""async (term) => {{
 @pytest.fixture(scope="module")
 def indexed_site(tmp_path_factory):
     site = make_site(tmp_path_factory.mktemp("search") / "site")
-    search.index(site)
+    parts, search.PARTS = search.PARTS, 8
+    try:
+        search.index(site)
+    finally:
+        search.PARTS = parts
     with serve(site) as url:
         yield url
 

@@ -15,9 +15,13 @@ export { destroy, init } from "../pagefind.js";
 const PART = "xa-part";
 const SHARED = "shared";
 const parts = [SHARED];
+// The shared index's pages rank lower than a school or district that matches as well: each
+// index scores with its own word statistics, and a word rare among a hundred hand-written
+// pages scored them above the school whose name was typed.
+const SHARED_WEIGHT = 0.5;
 
 export function options(opts) {
-  return pagefind.options({ ...opts, mergeFilter: { [PART]: SHARED } });
+  return pagefind.options({ ...opts, indexWeight: SHARED_WEIGHT, mergeFilter: { [PART]: SHARED } });
 }
 
 export function mergeIndex(path, opts = {}) {

@@ -69,7 +69,11 @@ BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
 UI_SCRIPT = Path(__file__).with_name("search-ui.js")
 MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pagefind.js
-PARTS = 8  # parts of the districts, each a Pagefind index of its own (see part_of)
+# Parts of the districts, each a Pagefind index of its own (see part_of). One for now: merged
+# indexes rank by each index's own word statistics, so on the sample (27 schools) a school's
+# full name put other parts' schools first, and more parts cost the first query more bytes
+# (benchmarks/bench_search.py: 1.7x at 8 parts, 7x at one a district, 2,000 schools).
+PARTS = 1
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
@@ -185,7 +189,7 @@ class Index:
                        "--output-path", str(self.pages / "out" / name),
                        "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
             if name == SHARED:
-                command += ["--root-selector", SHARED_ROOT]
+                command += ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
             with open(self.pages / f"{name}.log", "wb") as log:
                 try:
                     self.processes[name] = subprocess.Popen(command, stdout=log, stderr=log)
