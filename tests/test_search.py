@@ -1,8 +1,9 @@
-"""Tests for generator/site/search.py: the Pagefind index over a built site.
+"""Tests for generator/site/search.py: the Pagefind indexes over a built site.
 
 Most tests index a small hand-made site in a tmp folder with the real Pagefind binary; the
-browser tests query that index with Pagefind's own JavaScript in chromium. The search box
-on the real built site is tested in test_browser.py.
+browser tests query those indexes with Pagefind's own JavaScript in chromium, the parts
+merged as search-ui.js merges them. The search box on the real built site is also tested in
+test_browser.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from generator.site import search
 
 pytestmark = pytest.mark.slow  # whole-site builds and Pagefind runs
 
+
+@pytest.fixture(autouse=True)
+def eight_parts(request, monkeypatch):
+    """The hand-made site's three districts in parts of their own (the built sample keeps
+    the build's setting)."""
+    if "sample_site" not in request.fixturenames:
+        monkeypatch.setattr(search, "PARTS", 8)
+
+
 SCHOOLS = {
     "cg-shiyan": ("城关区实验小学", "城关区", "小学", "达标", "城关区文昌路 18 号", []),
     "dc-er-zhong": ("东城第二中学", "东城区", "初中", "逾期", "东城区建设路 8 号", ["消防安全"]),
@@ -30,13 +40,19 @@ DISTRICT_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"></
 <div data-pagefind-ignore>城关区实验小学</div></div></body></html>"""
 
 
+HOME_PAGE = """<!doctype html><html lang="zh"><head><link rel="icon" href="data:,"></head>
+<body><nav>导航</nav><article><h1>首页</h1><p>各校安全档案公示</p><div id="search"></div>
+</article></body></html>"""
+
+
 def make_site(root: Path) -> Path:
     """A tiny built site: a home page with the search box, the public API of three schools
-    (as the site publishes it) and a district page."""
+    (as the site publishes it), a district page and a hand-written page."""
     (root / "api" / "schools").mkdir(parents=True)
-    (root / "index.html").write_text(
-        '<!doctype html><html lang="zh"><head><link rel="icon" href="data:,"></head>'
-        '<body><h1>首页</h1><div id="search"></div></body></html>',
+    (root / "index.html").write_text(HOME_PAGE, encoding="utf-8")
+    (root / "about").mkdir()
+    (root / "about" / "index.html").write_text(
+        HOME_PAGE.replace("首页", "关于本站").replace("各校安全档案公示", "防溺水宣传资料"),
         encoding="utf-8",
     )
     rows = []
@@ -54,23 +70,44 @@ def make_site(root: Path) -> Path:
         )
         rows.append(row)
     (root / "api" / "schools.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
-    (root / "districts" / "chengguan").mkdir(parents=True)
-    (root / "districts" / "chengguan" / "index.html").write_text(DISTRICT_PAGE, "utf-8")
+    (root / "districts" / "城关").mkdir(parents=True)
+    (root / "districts" / "城关" / "index.html").write_text(DISTRICT_PAGE, "utf-8")
     return root
 
 
-def test_index_writes_a_chinese_bundle_of_the_schools_and_districts(tmp_path):
+def _entry(bundle: Path) -> dict:
+    return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def _pages(bundle: Path) -> int:
+    return _entry(bundle)["languages"]["zh"]["page_count"]
+
+
+def test_index_writes_a_shared_index_and_one_for_each_part_of_the_districts(tmp_path):
     site = make_site(tmp_path / "site")
 
     pages = search.index(site)
 
-    assert pages == len(SCHOOLS) + 1  # and the district; not the home page
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert list(entry["languages"]) == ["zh"]
-    assert entry["languages"]["zh"]["page_count"] == len(SCHOOLS) + 1
-    assert (site / "pagefind" / "pagefind-ui.js").is_file()
-    assert (site / "pagefind" / "search-ui.js").read_bytes() == search.UI_SCRIPT.read_bytes()
-    assert not list((site / "pagefind").glob("filter/*")), "pages use meta, not filters"
+    bundle = site / "pagefind"
+    assert pages == len(SCHOOLS) + 1 + 2  # the schools, the district page, home and about
+    assert list(_entry(bundle)["languages"]) == ["zh"]
+    assert _pages(bundle) == 2  # the shared index: home and about
+    parts = {search.part_of(district[:2]) for _, district, *_ in SCHOOLS.values()}
+    listed = json.loads((bundle / "parts.json").read_text(encoding="utf-8"))
+    assert listed == sorted(parts) == sorted(p.name for p in (bundle / "parts").iterdir())
+    assert sum(_pages(bundle / "parts" / part) for part in parts) == len(SCHOOLS) + 1
+    # one copy of Pagefind's code, in the shared bundle; the parts hold only their index
+    assert (bundle / "pagefind-ui.js").is_file() and list(bundle.glob("wasm.*"))
+    assert not [p for p in (bundle / "parts").rglob("*") if p.suffix in (".js", ".css")]
+    assert (bundle / "search-ui.js").read_bytes() == search.UI_SCRIPT.read_bytes()
+    # district, stage and status are filters of the schools' parts
+    assert len(list((bundle / "parts").glob("*/filter/*.pf_filter"))) == 3 * len(parts)
+
+
+def test_a_district_always_falls_in_the_same_part():
+    assert search.part_of("chengguan") == search.part_of("chengguan")
+    assert len({search.part_of(f"d{i:03d}") for i in range(200)}) == search.PARTS
+    assert all(p.isdigit() for p in (search.part_of("城关"), search.part_of("hexi")))
 
 
 def test_two_runs_give_identical_bundles(tmp_path):
@@ -92,10 +129,85 @@ def test_reindexing_leaves_no_stale_chunks(tmp_path):
     search.index(site)
     fresh = sorted(p.relative_to(site) for p in (site / "pagefind").rglob("*"))
     (site / "pagefind" / "fragment" / "zh_stale.pf_fragment").write_bytes(b"old")
+    part = next((site / "pagefind" / "parts").iterdir())
+    (part / "fragment" / "zh_stale.pf_fragment").write_bytes(b"old")
+    (site / "pagefind" / "parts" / "99").mkdir()
 
     search.index(site)
 
     assert sorted(p.relative_to(site) for p in (site / "pagefind").rglob("*")) == fresh
+
+
+def _move_school(site: Path, school_id: str, district: str, **changes) -> None:
+    """Change a school's public record as a build would: its API record and the list."""
+    path = site / "api" / "schools" / f"{school_id}.json"
+    record = {**json.loads(path.read_text(encoding="utf-8")), "district": district, **changes}
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    rows = json.loads((site / "api" / "schools.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["id"] == school_id:
+            row["district"] = district
+    (site / "api" / "schools.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+
+
+def test_remaking_one_district_touches_only_its_part_and_equals_a_full_index(tmp_path):
+    site = make_site(tmp_path / "site")
+    search.index(site)
+    before = _tree(site / "pagefind")
+    _move_school(site, "dc-er-zhong", "东城", name="东城第二中学(新校区)")
+    changed = search.part_of("东城")
+
+    pages = search.index(site, districts=["东城"], shared=False)
+
+    assert pages == 1
+    after = _tree(site / "pagefind")
+    inside = f"parts/{changed}/"
+    assert {k: v for k, v in after.items() if not k.startswith(inside)} == {
+        k: v for k, v in before.items() if not k.startswith(inside)
+    }  # the shared index, the other parts and parts.json as they were
+    assert after != before
+    full = shutil.copytree(site, tmp_path / "full", ignore=shutil.ignore_patterns("pagefind"))
+    search.index(full)
+    assert after == _tree(full / "pagefind")
+
+
+def test_a_district_left_without_pages_loses_its_part(tmp_path):
+    site = make_site(tmp_path / "site")
+    search.index(site)
+    gone = search.part_of("西湖")
+    assert gone not in {search.part_of("城关"), search.part_of("东城")}
+    target = next(f"d{i}" for i in range(100) if search.part_of(f"d{i}") != gone)
+    _move_school(site, "xh-shiyan-you", target)
+
+    search.index(site, districts=["西湖", target], shared=False)
+
+    listed = json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))
+    assert gone not in listed and search.part_of(target) in listed
+    assert not (site / "pagefind" / "parts" / gone).exists()
+    full = shutil.copytree(site, tmp_path / "full", ignore=shutil.ignore_patterns("pagefind"))
+    search.index(full)
+    assert _tree(site / "pagefind") == _tree(full / "pagefind")
+
+
+def test_remaking_the_shared_index_keeps_the_parts(tmp_path):
+    site = make_site(tmp_path / "site")
+    search.index(site)
+    parts = _tree(site / "pagefind" / "parts")
+    (site / "about" / "index.html").write_text(HOME_PAGE.replace("首页", "新页面"), "utf-8")
+
+    assert search.index(site, districts=[], shared=True) == 2
+
+    assert _tree(site / "pagefind" / "parts") == parts
+    assert (site / "pagefind" / "parts.json").is_file()
+    full = shutil.copytree(site, tmp_path / "full", ignore=shutil.ignore_patterns("pagefind"))
+    search.index(full)
+    assert _tree(site / "pagefind") == _tree(full / "pagefind")
+
+
+def test_a_part_cannot_be_remade_before_the_whole_bundle_is_made(tmp_path):
+    site = make_site(tmp_path / "site")
+    with pytest.raises(search.SearchError, match=r"还没有完整的索引"):
+        search.index(site, districts=["东城"], shared=False)
 
 
 def test_a_missing_folder_is_a_chinese_error(tmp_path):
@@ -110,10 +222,10 @@ def test_a_folder_without_the_api_is_a_chinese_error(tmp_path):
     assert not (tmp_path / "empty" / "pagefind").exists()
 
 
-def test_a_site_without_schools_or_districts_is_a_chinese_error(tmp_path):
+def test_a_site_without_pages_is_a_chinese_error(tmp_path):
     (tmp_path / "site" / "api").mkdir(parents=True)
     (tmp_path / "site" / "api" / "schools.json").write_text("[]", encoding="utf-8")
-    with pytest.raises(search.SearchError, match=r"site 中没有学校或区县页面"):
+    with pytest.raises(search.SearchError, match=r"site 中没有首页等可供搜索的页面"):
         search.index(tmp_path / "site")
 
 
@@ -142,15 +254,21 @@ def test_suffixes_start_a_word_at_every_chinese_character():
     assert search.suffixes("No. 1 School") == ""
 
 
-def test_the_built_site_indexes_each_school_and_district_page(sample_site):
-    api = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
-    schools = api["schools"] if isinstance(api, dict) else api
+def test_the_built_site_indexes_each_school_district_and_shared_page(sample_site):
+    schools = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
     districts = {school["district"] for school in schools}
-    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    bundle = sample_site / "pagefind"
+    parts = json.loads((bundle / "parts.json").read_text(encoding="utf-8"))
 
-    assert entry["languages"]["zh"]["page_count"] == len(schools) + len(districts)
-    assert not list((sample_site / "pagefind").glob("filter/*")), "pages use meta, not filters"
-    assert (sample_site / "pagefind" / "search-ui.js").is_file()
+    assert sorted(parts) == sorted({search.part_of(d) for d in districts})
+    assert sum(_pages(bundle / "parts" / p) for p in parts) == len(schools) + len(districts)
+    shared = search.shared_pages(sample_site)
+    assert _pages(bundle) == len(shared)
+    assert {"index.html", "about/index.html", "districts/index.html"} <= set(shared)
+    assert any(page.startswith("rules/") for page in shared)
+    assert not [p for p in shared if p.startswith(("schools/", "admin/", "districts/"))
+                and p != "districts/index.html"]  # fmt: skip
+    assert (bundle / "search-ui.js").is_file()
 
 
 def test_two_builds_of_the_sample_give_the_same_search_bundle(sample_site, tmp_path):
@@ -158,19 +276,28 @@ def test_two_builds_of_the_sample_give_the_same_search_bundle(sample_site, tmp_p
     assert _tree(sample_site / "pagefind") == _tree(again / "pagefind")
 
 
-QUERY = """async (term) => {
-  const pagefind = await import("/pagefind/pagefind.js");
+# Pagefind's search API with every part merged, as search-ui.js merges them.
+PAGEFIND = """const pagefind = await import("/pagefind/merged/pagefind.js");
   await pagefind.options({});
+  const parts = await (await fetch("/pagefind/parts.json")).json();
+  for (const part of parts) await pagefind.mergeIndex(`/pagefind/parts/${part}/`);"""
+
+QUERY = f"""async (term) => {{
+  {PAGEFIND}
   const found = await pagefind.search(term);
   const pages = await Promise.all(found.results.map((result) => result.data()));
   return pages.map((data) => data.meta.title).sort();
-}"""
+}}"""
 
 
 @pytest.fixture(scope="module")
 def indexed_site(tmp_path_factory):
     site = make_site(tmp_path_factory.mktemp("search") / "site")
-    search.index(site)
+    parts, search.PARTS = search.PARTS, 8
+    try:
+        search.index(site)
+    finally:
+        search.PARTS = parts
     with serve(site) as url:
         yield url
 
@@ -179,17 +306,18 @@ def indexed_site(tmp_path_factory):
 @pytest.mark.parametrize(
     ("term", "titles"),
     [
-        ("实验小学", ["城关区实验小学"]),  # segmented: not 西湖区实验幼儿园
-        ("东城第二中学", ["东城第二中学"]),  # the query cuts 东城 into 东 and 城
+        # the query cuts 东城 into 东 and 城; the parts without 东城 have 第二 or 中学
+        ("东城第二中学", ["东城第二中学"]),
         ("城关区实验小学", ["城关区实验小学"]),
+        ("实验小学", ["城关区实验小学"]),  # not 西湖区实验幼儿园, alone in a part without 小学
         ("实验", ["城关区实验小学", "西湖区实验幼儿园"]),
         ("东城区", ["东城第二中学"]),  # district
         ("文昌路", ["城关区实验小学"]),  # address
         ("治安防范", ["西湖区实验幼儿园"]),  # finding category
         ("消防安全", ["东城第二中学"]),
-        ("城关区", ["城关区", "城关区实验小学"]),  # the district page, and a school
         ("临河市", ["城关区"]),  # district page text
-        ("首页", []),  # the home page is not indexed
+        ("首页", ["首页"]),  # the shared index
+        ("溺水", ["关于本站"]),  # a hand-written page
     ],
 )
 def test_chinese_queries_find_the_right_pages(indexed_site, page, term, titles):
@@ -199,20 +327,39 @@ def test_chinese_queries_find_the_right_pages(indexed_site, page, term, titles):
 
 
 @pytest.mark.browser
+def test_full_matches_rank_before_pagefinds_fallback_in_other_parts(indexed_site, page):
+    """城关区 is 城关 and 区. The part of 东城 holds no word that starts with 城关, so Pagefind
+    falls back there to the longest word that 城关 starts with (城, of 东城第二中学's suffixes)
+    and answers with 东城第二中学: one index for everything gave only the first two. The
+    merged search cannot tell that fallback from a match; the full matches come first."""
+    page.goto(indexed_site + "/")
+    titles = page.evaluate(
+        f"""async (term) => {{
+      {PAGEFIND}
+      const found = await pagefind.search(term);
+      return (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.meta.title);
+    }}""",
+        "城关区",
+    )
+    assert sorted(titles[:2]) == ["城关区", "城关区实验小学"]
+    assert "西湖区实验幼儿园" not in titles  # its part holds neither 城关 nor a word it starts
+
+
+@pytest.mark.browser
 def test_every_sample_school_is_found_by_its_full_name(sample_site, page):
     api = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
     with serve(sample_site) as url:
         page.goto(url + "/")
         found = page.evaluate(
-            """async (names) => {
-          const pagefind = await import("/pagefind/pagefind.js");
-          const found = {};
-          for (const name of names) {
+            f"""async (names) => {{
+          {PAGEFIND}
+          const found = {{}};
+          for (const name of names) {{
             const results = (await pagefind.search(name)).results.slice(0, 5);
             found[name] = (await Promise.all(results.map((r) => r.data()))).map((d) => d.url);
-          }
+          }}
           return found;
-        }""",
+        }}""",
             [school["name"] for school in api],
         )
     missing = [s["name"] for s in api if f"/schools/{s['id']}/" not in found[s["name"]]]
@@ -223,11 +370,11 @@ def test_every_sample_school_is_found_by_its_full_name(sample_site, page):
 def test_results_carry_district_stage_and_status(indexed_site, page):
     page.goto(indexed_site + "/")
     meta = page.evaluate(
-        """async () => {
-      const pagefind = await import("/pagefind/pagefind.js");
+        f"""async () => {{
+      {PAGEFIND}
       const found = await pagefind.search("东城第二中学");
       return (await found.results[0].data()).meta;
-    }"""
+    }}"""
     )
     assert meta == {"title": "东城第二中学", "区县": "东城区", "学段": "初中", "状态": "逾期"}
 
@@ -252,11 +399,11 @@ def test_the_search_box_works_when_the_site_lives_under_a_sub_path(sample_site, 
 def _search_all(page, term: str) -> list[str]:
     """The URLs of every result for ``term``, from the site's Pagefind bundle."""
     return page.evaluate(
-        """async (term) => {
-      const pagefind = await import("/pagefind/pagefind.js");
+        f"""async (term) => {{
+      {PAGEFIND}
       const found = await pagefind.search(term);
       return (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.url);
-    }""",
+    }}""",
         term,
     )
 
@@ -292,4 +439,36 @@ def test_the_header_search_works_on_every_page_with_clean_excerpts(sample_site, 
             assert texts and all(search.KEYS_MARK not in t for t in texts)
             # no run of suffixes (实验小学 验小学 小学) in what a reader sees
             assert all("验小学 小学" not in t for t in texts)
+    assert page.problems == []
+
+
+@pytest.mark.browser
+def test_the_header_panel_filters_by_district_stage_and_status_on_a_phone(sample_site, page):
+    from test_browser import axe_violations
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    panel = page.locator("#xa-search-panel")
+    with serve(sample_site) as url:
+        page.goto(url + "/about/")
+        page.locator("#xa-search-toggle").click()
+        panel.locator("input").fill("学校")
+        panel.locator(".pagefind-ui__result-link").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        assert sorted(panel.locator(".pagefind-ui__filter-name").all_inner_texts()) == [
+            "区县", "学段", "状态"
+        ]  # fmt: skip
+        every = panel.locator(".pagefind-ui__message").inner_text()
+
+        panel.locator("summary", has_text="状态").click()
+        panel.locator("label", has_text="逾期").click()
+        page.wait_for_function(
+            "(before) => document.querySelector('#xa-search-panel .pagefind-ui__message')"
+            ".innerText !== before",
+            arg=every,
+        )
+        page.wait_for_load_state("networkidle")
+        tags = panel.locator(".pagefind-ui__result").all_inner_texts()
+        assert tags and all("逾期" in t for t in tags), tags
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert axe_violations(page) == []
     assert page.problems == []

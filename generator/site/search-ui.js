@@ -1,10 +1,12 @@
 // Starts Pagefind's default search UI: in the home page's <div id="search">, and in the
 // header's search panel of every page (assets/xiaoan/xiaoan.js loads this script when the
-// panel is first opened, then calls window.xiaoanSearch(panel)).
+// panel is first opened, then calls window.xiaoanSearch(panel), which returns a promise).
 // generator/site/search.py copies this file into the search bundle (site/pagefind/), next to
-// pagefind-ui.js. Paths come from this script's own URL, so the site also works under a
-// sub-path. Material's instant navigation runs the scripts again on each visit; a filled box
-// is left alone.
+// pagefind-ui.js. The bundle is the shared index; the districts' parts, listed in
+// parts.json, are merged into every search (Pagefind's mergeIndex, through
+// merged/pagefind.js: search-merge.js beside this file). Paths come from this
+// script's own URL, so the site also works under a sub-path. Material's instant navigation
+// runs the scripts again on each visit; a box already started is left alone.
 (function () {
   var self = document.currentScript;
   if (!self || typeof PagefindUI === "undefined") return;
@@ -32,20 +34,36 @@
     return result;
   }
 
+  // The parts' names; revalidated on each load, since a publish may add or remove a part.
+  var parts = null;
+  function loadParts() {
+    parts = parts || fetch(new URL("parts.json", bundle), { cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .catch(function () { return []; });
+    return parts;
+  }
+
   window.xiaoanSearch = function (box, label) {
-    if (!box || box.childElementCount) return;
-    new PagefindUI({
-      element: box,
-      bundlePath: bundle.pathname,
-      baseUrl: new URL("..", bundle).pathname,
-      showSubResults: false,
-      showImages: false,
-      excerptLength: 24,
-      processResult: clean,
-      translations: { placeholder: "搜索学校、区县、风险、隐患、演练或安全教育内容" },
+    if (!box || box.hasAttribute("data-xa-search")) return Promise.resolve();
+    box.setAttribute("data-xa-search", "");
+    var base = new URL("..", bundle).pathname;
+    return loadParts().then(function (names) {
+      new PagefindUI({
+        element: box,
+        bundlePath: new URL("merged/", bundle).pathname, // search-merge.js, over ../pagefind.js
+        baseUrl: base,
+        mergeIndex: names.map(function (name) {
+          return { bundlePath: new URL("parts/" + name + "/", bundle).pathname, baseUrl: base };
+        }),
+        showSubResults: false,
+        showImages: false,
+        excerptLength: 24,
+        processResult: clean,
+        translations: { placeholder: "搜索学校、区县、风险、隐患、演练或安全教育内容" },
+      });
+      var input = box.querySelector("input");
+      if (input) input.setAttribute("aria-label", label || "搜索全站");
     });
-    var input = box.querySelector("input");
-    if (input) input.setAttribute("aria-label", label || "搜索全站");
   };
   window.xiaoanSearch(document.getElementById("search"), "搜索学校");
 })();

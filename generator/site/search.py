@@ -2,34 +2,49 @@
 
 The search bundle `<site>/pagefind/` is made with the Pagefind binary that ships in the
 `pagefind[extended]` wheel (offline; the extended build segments Chinese, so 实验小学
-matches 城关实验小学). The site plugin builds it with an :class:`Index` while it writes the
-site: each school's page writer adds the school, and Pagefind runs in the background while
-the district workbooks are written. `index(out_dir)` does the same for a site already
-built. Either way it reads only what the site publishes:
+matches 城关实验小学). It holds several Pagefind indexes, searched together by the browser
+(Pagefind's `mergeIndex`), so that a change to one district re-indexes only its part:
+
+- the shared index, `pagefind/` itself: the home page, the reference and rule pages, the
+  hand-written pages and the list of districts, each by its article (`SHARED_ROOT`). It is
+  the primary index: Pagefind's scripts, styles and WebAssembly are loaded from here;
+- one index for each part, `pagefind/parts/<part>/`: the schools and district pages of the
+  districts whose ids hash to that part (`part_of`). A part is a fixed share of the
+  districts rather than one district, because the browser fetches an entry, a meta file and
+  the chunks of every index on the first query, and a chunk (Pagefind cuts at 20,000 word
+  positions) holds all the words of a small index: at 20,000 synthetic schools (500
+  districts of 40) one index per district made the first query download megabytes
+  (benchmarks/bench_search.py measures it);
+- `pagefind/parts.json` lists the parts; `pagefind/search-ui.js` (our starter, beside this
+  module) reads it and starts Pagefind's default UI with every part merged, through
+  `pagefind/merged/pagefind.js` (search-merge.js beside this module): Pagefind skips a
+  query word that one index lacks, so merged indexes would answer 东城第二中学 with every
+  page of 第二 and 中学 in the parts without 东城; the script runs a query only in the
+  indexes that hold all its words.
+
+The site plugin builds the bundle with an :class:`Index` while it writes the site: each
+school's page writer adds the school, and Pagefind runs in the background while the
+district workbooks are written. `index(out_dir)` does the same for a site already built,
+and `index(out_dir, districts=[…], shared=False)` remakes only the parts of those districts
+(an incremental build's way). Either way it reads only what the site publishes:
 
 - a school is indexed from its public API record (what `api/schools/<id>.json` holds):
   name, district, stage, status, address, its current findings (category and message),
   the Chinese text of every public section (risks and their controls, hazards and what is
-  done about them, drills, the 一校一警 notice, safety education …), plus the suffixes of its name, district and address
-  (see `suffixes`). Each becomes a small page in a temporary folder, at the school page's
-  URL, which Pagefind indexes instead of the school page itself. Pagefind's
-  time and memory grow with all the text of a page it reads, even the parts outside
-  `data-pagefind-body`: the full school pages took 36 s and 1.5 GB at 20,000 schools, these
-  small pages 13 s (6 s to write them, 7 s for Pagefind) and 0.7 GB. The scratch folder
-  is in memory (/dev/shm) where there is one;
+  done about them, drills, the 一校一警 notice, safety education …), plus the suffixes of
+  its name, district and address (see `suffixes`). Each becomes a small page in a temporary
+  folder, at the school page's URL, which Pagefind indexes instead of the school page
+  itself: Pagefind's time and memory grow with all the text of a page it reads, even the
+  parts outside `data-pagefind-body` (the full school pages took 36 s and 1.5 GB at 20,000
+  schools, these small pages 13 s and 0.7 GB). The scratch folder is in memory (/dev/shm)
+  where there is one;
 - district pages (`districts/<id>/index.html`) are indexed as built, by their
   `data-pagefind-body` element.
 
-District, stage and status are `data-pagefind-meta`, shown under each result, and not
-`data-pagefind-filter`: Pagefind's default UI downloads every filter file on the first
-query (about 45 KB per filter at 20,000 schools), and Pagefind 1.5 writes different filter
-files on each run over the same pages, so two builds would differ. Without filters two runs
-give identical bundles.
-
-The search box on the home page is Pagefind's default UI, which takes its Chinese strings
-from `<html lang="zh">`. The home page holds `<div id="search"></div>` and loads
-`pagefind/pagefind-ui.css`, `pagefind/pagefind-ui.js` and `pagefind/search-ui.js`, our
-starter (search-ui.js beside this module), which is copied into the bundle.
+District, stage and status are both `data-pagefind-meta` (shown under each result) and
+`data-pagefind-filter` (the 区县, 学段 and 状态 filters beside the results). Pagefind 1.5
+writes a filter's values in a different order on each run; `pagefind_files.normalise`
+puts them in order, so two runs over the same pages give identical bundles.
 """
 
 from __future__ import annotations
@@ -40,16 +55,31 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from jinja2 import Environment
 
 from generator.core import schema
+from generator.site import pagefind_files
 from generator.site.pages import scalars
 
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
 UI_SCRIPT = Path(__file__).with_name("search-ui.js")
+MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pagefind.js
+# Parts of the districts, each a Pagefind index of its own (see part_of). One for now: merged
+# indexes rank by each index's own word statistics, so on the sample (27 schools) a school's
+# full name put other parts' schools first, and more parts cost the first query more bytes
+# (benchmarks/bench_search.py: 1.7x at 8 parts, 7x at one a district, 2,000 schools).
+PARTS = 1
+PARTS_DIR = "parts"  # pagefind/parts/<part>/
+PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
+SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
+SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
+# top-level folders of the site without pages for the shared index (they are large)
+NOT_SHARED = {"admin", "api", "assets", "badges", "calendar", "exports", "pagefind", "schools"}
 
 # What Pagefind reads for a school: its title, the meta shown under a result, and the text
 # searched (and quoted in excerpts).
@@ -58,9 +88,9 @@ SCHOOL_PAGE = Environment(autoescape=True).from_string(
 <html lang="zh"><head><meta charset="utf-8"><title>{{ s.name }}</title></head>
 <body data-pagefind-body>
 <h1>{{ s.name }}</h1>
-<p><span data-pagefind-meta="区县">{{ s.district_name or s.district }}</span>
-· <span data-pagefind-meta="学段">{{ s.stage }}</span>
-· 状态 <span data-pagefind-meta="状态">{{ s.status }}</span></p>
+<p><span data-pagefind-meta="区县" data-pagefind-filter="区县">{{ s.district_name or s.district }}</span>
+· <span data-pagefind-meta="学段" data-pagefind-filter="学段">{{ s.stage }}</span>
+· 状态 <span data-pagefind-meta="状态" data-pagefind-filter="状态">{{ s.status }}</span></p>
 {% if address %}<p>地址:{{ address }}</p>{% endif %}
 {% for f in s.findings %}<p>{{ f.category }}:{{ f.message }}</p>
 {% endfor %}{% for title, text in sections %}<p>{{ title }}:{{ text }}</p>
@@ -78,24 +108,36 @@ class SearchError(Exception):
     """The search index could not be built. The message is Chinese, for people."""
 
 
+def part_of(district: str) -> str:
+    """The name of the part (a folder under ``pagefind/parts/``) that indexes the schools and
+    the page of ``district``: the same for a district in every build, whatever else changes."""
+    return f"{zlib.crc32(district.encode('utf-8')) % PARTS:02d}"
+
+
 class Index:
-    """The search bundle of one site, built while the rest of the site is written.
+    """The search bundle of one site, or some of its parts, built while the site is written.
+
+    ``Index(site)`` makes the whole bundle; ``Index(site, parts={…}, shared=False)`` remakes
+    only those parts (see :func:`part_of`), ``Index(site, parts=set())`` only the shared
+    index of the site's other pages, leaving the rest of the bundle as it is.
 
     :meth:`add_school` writes a school's small page into a scratch folder (forked page
-    writers may call it); :meth:`start` adds the district pages and starts Pagefind in the
-    background; :meth:`finish` waits for it and puts the starter script in the bundle.
-    :meth:`close` (or leaving the ``with`` block) stops Pagefind if it still runs and removes
-    the scratch folder.
+    writers may call it); :meth:`start` adds the district pages and the shared pages and
+    starts Pagefind in the background, once for each index; :meth:`finish` waits for it and
+    puts the new indexes in place. :meth:`close` (or leaving the ``with`` block) stops
+    Pagefind if it still runs and removes the scratch folder.
     """
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, parts: Iterable[str] | None = None, shared: bool = True):
         self.site = Path(site)
         self.bundle = self.site / BUNDLE_DIR
+        self.parts = None if parts is None else set(parts)
+        self.shared = shared
         scratch = _scratch()
         _clean_scratch(scratch)
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
-        self.process: subprocess.Popen | None = None
-        self.count = 0
+        self.processes: dict[str, subprocess.Popen] = {}  # index -> its Pagefind, once started
+        self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
 
     def __enter__(self) -> Index:
         return self
@@ -103,78 +145,152 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def wants(self, district: str) -> bool:
+        return self.parts is None or part_of(district) in self.parts
+
     def add_school(self, school: dict) -> None:
-        """Index ``school``, its public API record (``api/schools/<id>.json``)."""
-        folder = self.pages / "added" / school["id"]
+        """Index ``school``, its public API record (``api/schools/<id>.json``), if its part is
+        one this index makes."""
+        if not self.wants(school["district"]):
+            return
+        folder = self.pages / "added" / part_of(school["district"]) / school["id"]
         folder.mkdir(parents=True)
         (folder / "index.html").write_text(school_page(school), encoding="utf-8")
 
     def start(self) -> None:
-        """Add the site's district pages, then run Pagefind over the pages in the background."""
+        """Add the district pages and the shared pages, then run Pagefind over each index's
+        pages in the background."""
+        sites = self.pages / "sites"
+        added = self.pages / "added"
+        parts = set(os.listdir(added)) if added.is_dir() else set()
         # Pagefind numbers the pages in the order it lists them, which on tmpfs is the order
         # they were made: forked writers make them in any order. Moved into place by name,
         # the same pages always give the same bundle.
-        site = self.pages / "site"
-        (site / "schools").mkdir(parents=True)
-        added = self.pages / "added"
-        schools = sorted(os.listdir(added)) if added.is_dir() else []
-        for school in schools:
-            os.rename(added / school, site / "schools" / school)
-        districts = sorted((self.site / "districts").glob("*/index.html"))
-        for page in districts:
-            folder = site / "districts" / page.parent.name
-            folder.mkdir(parents=True)
-            shutil.copyfile(page, folder / "index.html")
-        self.count = len(schools) + len(districts)
-        # Pagefind adds to an existing bundle without removing old chunks: start afresh.
-        shutil.rmtree(self.bundle, ignore_errors=True)
-        command = [
-            str(_executable()),
-            "--site", str(site),
-            "--output-path", str(self.bundle.absolute()),
-            "--force-language", LANGUAGE,
-            "--quiet",
-        ]  # fmt: skip
-        log = open(self.pages / "pagefind.log", "wb")  # noqa: SIM115 - closed in finish/close
-        try:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        except OSError as error:
-            raise SearchError(
-                f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
-            ) from None
-        finally:
-            log.close()
+        for part in sorted(parts):
+            (sites / part / "schools").mkdir(parents=True)
+            for school in sorted(os.listdir(added / part)):
+                os.rename(added / part / school, sites / part / "schools" / school)
+        for page in sorted((self.site / "districts").glob("*/index.html")):
+            if self.wants(page.parent.name):
+                folder = sites / part_of(page.parent.name) / "districts" / page.parent.name
+                folder.mkdir(parents=True)
+                shutil.copyfile(page, folder / "index.html")
+        if self.shared:
+            for rel in shared_pages(self.site):
+                (sites / SHARED / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.site / rel, sites / SHARED / rel)
+        for name in sorted(os.listdir(sites)) if sites.is_dir() else []:
+            self.built[name] = sum(1 for _ in (sites / name).rglob("index.html"))
+        if self.shared and SHARED not in self.built:
+            raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
+        # One Pagefind for each index, all at once: each spends most of its second waiting.
+        for name in self.built:
+            command = [str(_executable()), "--site", str(sites / name),
+                       "--output-path", str(self.pages / "out" / name),
+                       "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
+            if name == SHARED:
+                command += ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
+            with open(self.pages / f"{name}.log", "wb") as log:
+                try:
+                    self.processes[name] = subprocess.Popen(command, stdout=log, stderr=log)
+                except OSError as error:
+                    raise SearchError(
+                        f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
+                    ) from None
 
     def finish(self) -> int:
-        """Wait for Pagefind; return how many pages (schools and districts) the index holds.
-        Raises :class:`SearchError` if it failed."""
-        assert self.process is not None, "start() first"
-        returncode = self.process.wait()
-        if returncode != 0:
-            output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
-            raise SearchError(_explain(self.bundle, output, returncode))
+        """Wait for Pagefind and put the new indexes in place; return how many pages they
+        hold. Raises :class:`SearchError` if Pagefind failed."""
+        for name, process in self.processes.items():
+            returncode = process.wait()
+            if returncode != 0:
+                output = (self.pages / f"{name}.log").read_text("utf-8", errors="replace")
+                raise SearchError(_explain(self.bundle, output, returncode))
+        out = self.pages / "out"
+        for name in self.built:
+            pagefind_files.normalise(out / name)
+        parts = self.bundle / PARTS_DIR
+        if self.parts is None:  # the whole bundle: start afresh
+            shutil.rmtree(self.bundle, ignore_errors=True)
+        if self.shared:
+            _replace_shared(out / SHARED, self.bundle)
+        parts.mkdir(parents=True, exist_ok=True)
+        for part in self.parts or ():  # remade or, having no pages left, removed
+            shutil.rmtree(parts / part, ignore_errors=True)
+        for name in sorted(self.built.keys() - {SHARED}):
+            _drop_code(out / name)
+            shutil.move(out / name, parts / name)
+        listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
+        (self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
         shutil.copyfile(UI_SCRIPT, self.bundle / UI_SCRIPT.name)
-        return self.count
+        (self.bundle / "merged").mkdir(exist_ok=True)
+        shutil.copyfile(MERGE_SCRIPT, self.bundle / "merged" / "pagefind.js")
+        return sum(self.built.values())
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
 
 
-def index(out_dir: Path) -> int:
+def index(out_dir: Path, districts: Iterable[str] | None = None, shared: bool = True) -> int:
     """Index the site built in `out_dir` into `out_dir/pagefind/` from its public API
-    records and district pages; return how many pages the index holds. Raises SearchError
-    with a Chinese message."""
+    records, district pages and other pages; return how many pages the new indexes hold.
+
+    With ``districts``, only the parts that index those districts are made again (and the
+    shared index of the other pages if ``shared``); the rest of the bundle stays. Raises
+    SearchError with a Chinese message."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise SearchError(f"无法建立搜索索引:网站输出目录 {out_dir} 不存在。")
-    with Index(out_dir) as search:
+    parts = None if districts is None else {part_of(d) for d in districts}
+    if parts is not None and not (out_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
+        raise SearchError(f"无法更新搜索索引:{out_dir / BUNDLE_DIR} 还没有完整的索引。")
+    with Index(out_dir, parts, shared) as search:
         for row in _json(out_dir / "api" / "schools.json"):
-            search.add_school(_json(out_dir / "api" / "schools" / f"{row['id']}.json"))
+            if search.wants(row["district"]):
+                search.add_school(_json(out_dir / "api" / "schools" / f"{row['id']}.json"))
         search.start()
         return search.finish()
+
+
+def shared_pages(site: Path) -> list[str]:
+    """The site's pages (relative paths) that the shared index holds: the home page, the
+    reference and rule pages, the hand-written pages and the list of districts; not the
+    schools' and districts' own pages (their parts hold them), the editor or the 404 page."""
+    found = []
+    for folder, dirs, files in os.walk(site):
+        rel = os.path.relpath(folder, site)
+        top = rel.split(os.sep)[0]
+        if rel == "districts":
+            dirs.clear()
+        elif top in NOT_SHARED:
+            dirs.clear()
+            continue
+        dirs.sort()
+        found += sorted(os.path.normpath(os.path.join(rel, f)) for f in files
+                        if f == "index.html")  # fmt: skip
+    return found
+
+
+def _replace_shared(new: Path, bundle: Path) -> None:
+    """Put the shared index ``new`` in ``bundle`` in place of the old one, keeping the parts."""
+    bundle.mkdir(parents=True, exist_ok=True)
+    for old in bundle.iterdir():
+        if old.name not in (PARTS_DIR, PARTS_FILE):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    for path in new.iterdir():
+        shutil.move(path, bundle / path.name)
+
+
+def _drop_code(part: Path) -> None:
+    """A part's bundle is read by the shared bundle's scripts: Pagefind's copies of its
+    scripts, styles and WebAssembly in it are never fetched."""
+    for path in part.iterdir():
+        if path.is_file() and path.suffix in (".js", ".css", ".pagefind"):
+            path.unlink()
 
 
 def school_page(school: dict) -> str:

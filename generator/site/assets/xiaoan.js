@@ -164,7 +164,8 @@
       panel.hidden = false;
       button.setAttribute("aria-expanded", "true");
       load().then(function () {
-        window.xiaoanSearch(box, "搜索全站");
+        return window.xiaoanSearch(box, "搜索全站");
+      }).then(function () {
         var input = box.querySelector("input");
         if (input) input.focus();
       }, function () {
