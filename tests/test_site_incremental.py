@@ -261,3 +261,52 @@ def test_incremental_equals_full_after_any_changes(records, tmp_path):
             deadline=None, suppress_health_check=list(HealthCheck),
         ),
     )  # fmt: skip
+
+
+def test_serve_republishes_when_a_dossier_changes(records, tmp_path):
+    """``xiaoan serve`` watches the records: an edit shows on the served page, a bad edit
+    says why and leaves the page as it was."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "site"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--records", str(records), "--out",
+         str(out), "--as-of", AS_OF.isoformat(), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/schools/qb-di-yi-zhongxue/"
+
+    def page_until(text: str, limit: float = 120) -> str:
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            try:
+                html = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+                if text in html:
+                    return html
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"{text} never appeared")
+
+    try:
+        page_until("<h1")
+        path = records / "qiaobei" / "qb-di-yi-zhongxue.yaml"
+        text = path.read_text(encoding="utf-8")
+        old = re.search(r"^  name: (.*)$", text, re.M).group(1)
+        path.write_text(text.replace(f"  name: {old}\n", "  name: 桥北区改名中学\n", 1), "utf-8")
+        page_until("桥北区改名中学")
+        path.write_text(text.replace("  stage:", "  stage: 不是学段\n  x_stage:", 1), "utf-8")
+        time.sleep(3)
+        assert "桥北区改名中学" in page_until("桥北区改名中学")
+    finally:
+        serve.terminate()
+        _, stderr = serve.communicate(timeout=30)
+    assert "增量生成:1 所学校" in stderr
+    assert "预览的网站保持不变" in stderr and "Traceback" not in stderr

@@ -106,9 +106,13 @@ def build(
 def serve(
     records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool, port: int
 ) -> int:
-    """生成网站,并在 http://127.0.0.1:PORT 预览(Ctrl+C 停止)。"""
+    """生成网站,并在 http://127.0.0.1:PORT 预览(Ctrl+C 停止)。
+
+    档案文件夹中的文件有修改时,网站随即增量重新生成(约一秒),刷新页面即可看到。
+    """
     import functools
     import http.server
+    import threading
 
     built = _build_site(records, as_of, out, config, engine, full)
 
@@ -146,12 +150,57 @@ def serve(
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         fail(f"无法在端口 {port} 上启动预览:{exc.strerror or exc}(可用 --port 换一个端口)", 1)
-    click.echo(f"预览网站:http://127.0.0.1:{port}/ (按 Ctrl+C 停止)")
+    click.echo(f"预览网站:http://127.0.0.1:{port}/ (按 Ctrl+C 停止;修改档案后网站自动更新)")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        server.serve_forever()
+        _watch(records, as_of, out, config, engine)
     except KeyboardInterrupt:
         click.echo("\n已停止预览")
     finally:
+        server.shutdown()
         server.server_close()
         built.wait()
     return 0
+
+
+def _signature(records: Path) -> list[tuple[str, int, int]]:
+    """What changes when a file under ``records`` is edited, added or removed."""
+    found = []
+    for folder, _, names in os.walk(records):
+        for name in names:
+            if name.endswith((".yaml", ".yml")):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:  # removed meanwhile: the next look sees it gone
+                    continue
+                found.append((path, st.st_mtime_ns, st.st_size))
+    return sorted(found)
+
+
+def _watch(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> None:
+    """Rebuild (incrementally) whenever a file under ``records`` changes, until Ctrl+C. A
+    failed rebuild shows why and keeps the site served as it was."""
+    import datetime
+    import time
+
+    from generator.site.build import BuildFailed, build
+
+    seen = _signature(records)
+    while True:
+        time.sleep(0.5)
+        now = _signature(records)
+        if now == seen:
+            continue
+        seen = now
+        day = as_of or datetime.date.today()
+        try:
+            result = build(records, out, day, config_file=config, engine=engine, display=display)
+        except BuildFailed as exc:
+            if exc.findings:
+                click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
+            click.echo(f"{exc};预览的网站保持不变", err=True)
+        except OSError as exc:
+            click.echo(f"网站没有更新:{exc.strerror or exc}", err=True)
+        else:
+            click.echo(f"{result.summary}", err=True)
