@@ -72,7 +72,7 @@ def test_every_action_is_pinned_by_commit_with_its_tag_beside(path):
     uses = re.findall(r"uses: (\S+)(.*)", path.read_text(encoding="utf-8"))
     assert uses
     for action, rest in uses:
-        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"[\w-]+/[\w-]+(/[\w-]+)?@[0-9a-f]{40}", action), action
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", rest), (action, rest)
 
 
@@ -304,3 +304,18 @@ def test_the_deploy_build_steps_publish_a_site_with_the_editor(checkout, tmp_pat
     # the same step refuses a site without the editor
     broken = build.replace("site/admin/config.yml", "site/admin/no-such-file")
     assert bash(broken, checkout, {}).returncode == 1
+    # the next run starts from the site the cache gives back: an incremental build, which the
+    # weekly check finds equal to a full one, and a site that differs fails it loudly
+    restore, save = step(DEPLOY, "取回上次发布的网站"), step(DEPLOY, "保存本次网站")
+    assert restore["with"]["path"] == save["with"]["path"] == "site"
+    assert restore["with"]["restore-keys"] == "site-" and save["with"]["key"].startswith("site-")
+    again = bash(build, checkout, {"NO_COLOR": "1"})
+    assert again.returncode == 0 and "增量生成" in again.stderr, again.stderr
+    weekly = step(DEPLOY, "每周核对")
+    assert "schedule" in weekly["if"]
+    done = bash(weekly["run"], checkout, {})
+    assert done.returncode == 0 and "核对通过" in done.stderr, done.stdout + done.stderr
+    (checkout / "site" / "about" / "index.html").unlink()  # a file an incremental build keeps
+    (checkout / "site" / "about" / "index.html").write_text("changed", encoding="utf-8")
+    done = bash(weekly["run"], checkout, {})
+    assert done.returncode == 1 and "不一致(" in done.stderr and "  about/index.html" in done.stderr

@@ -89,14 +89,39 @@ def _site_options(command: Any) -> Any:
 
 @main.command()
 @_site_options
+@click.option(
+    "--verify", is_flag=True,
+    help="生成后,另在临时文件夹中全部生成一次,与结果逐字节比较;不一致时列出文件,退出码 1。",
+)  # fmt: skip
 def build(
-    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool
-) -> int:
+    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool,
+    verify: bool,
+) -> int:  # fmt: skip
     """校验并评估档案,生成公开网站(默认用 mkdocs-material 的外观)。
 
-    有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
+    默认增量生成:只重新生成上次构建以来有变化的学校和区县。有档案校验不通过时退出码为 1,
+    原来的网站文件夹保持不变。
     """
+    import datetime
+    import shutil
+    import tempfile
+
+    from generator.site.build import build as build_site
+    from generator.site.build import differences
+
     _build_site(records, as_of, out, config, engine, full).wait()
+    if verify:
+        scratch = Path(tempfile.mkdtemp(prefix="xiaoan-verify-"))
+        try:
+            day = as_of or datetime.date.today()
+            build_site(records, scratch / "site", day, config_file=config, engine=engine, full=True)
+            wrong = differences(out, scratch / "site")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if wrong:
+            listed = "\n".join(f"  {f}" for f in wrong[:50])
+            fail(f"增量生成的网站与全部生成的不一致({len(wrong)} 个文件),请报告这个问题:\n{listed}", 1)
+        click.echo("核对通过:与全部生成的网站逐字节相同", err=True)
     return 0
 
 

@@ -182,6 +182,21 @@ def build(
     )  # fmt: skip
 
 
+def differences(a: Path, b: Path) -> list[str]:
+    """The files (relative paths) that are in one site and not the other, or differ."""
+    import filecmp
+
+    def files(root: Path) -> set[str]:
+        return {
+            os.path.relpath(os.path.join(folder, name), root)
+            for folder, _, names in os.walk(root) for name in names
+        }  # fmt: skip
+
+    left, right = files(a), files(b)
+    same = {f for f in left & right if filecmp.cmp(a / f, b / f, shallow=False)}
+    return sorted((left | right) - same)
+
+
 def _check_out(out: Path) -> None:
     """Refuse to replace a folder that is not a site built before (``--out docs`` by mistake)."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
