@@ -43,12 +43,13 @@ _END = date.max.toordinal() + 1  # past date.max: no end
 class Window:
     """The days ``[lo, hi)`` (ordinals) on which every question asked of an :class:`AsOf` so
     far gets the answer it got: an evaluation made from those answers is the same on each of
-    them."""
+    them. ``read`` says whether something read the day itself (the window is then that day)."""
 
-    __slots__ = ("hi", "lo")
+    __slots__ = ("hi", "lo", "read")
 
     def __init__(self) -> None:
         self.lo, self.hi = _FIRST, _END
+        self.read = False
 
     def below(self, base: int, at: int) -> bool:
         """Is ``base`` before ``at``? The answer changes between ``at - 1`` and ``at``: keep
@@ -94,6 +95,7 @@ class AsOf(date):
     def plain(self) -> date:
         """The day as a plain date, narrowing the window to it."""
         self._within(self._ord, self._ord + 1)
+        self.window.read = True
         return self._day
 
     def _below(self, ordinal: int) -> bool:

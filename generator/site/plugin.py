@@ -124,7 +124,7 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             late = any(f.status == "逾期" for f in result.findings)
             data = self.docs[result.file].data if late else None
             rows.setdefault(result.district, []).append(
-                pages.school_row(result, data, evaluation.as_of)
+                pages.school_row(result, data)
             )
         self.districts = [
             pages.district_page(self.district_views.get(d.id, {}), d, rows.get(d.id, []))
