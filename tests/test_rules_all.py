@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.core import schema
-from generator.core.load import Document
 from generator.core.dates import AsOf
+from generator.core.load import Document
 from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
 from generator.core.ruleset import available, setting_names
 from generator.core.validate import check_dossier, validate_document
