@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from generator import ROOT, __version__
+from generator.core.dates import iso
 from generator.core.evaluate import SchoolResult, evaluate
 from generator.core.files import atomic_write
 from generator.core.load import LoadError, discover, load
@@ -92,10 +93,6 @@ def write_json(path: Path, data: dict) -> None:
         pass
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
 def _summary(result: SchoolResult) -> dict:
     return {
         "id": result.id,
@@ -103,8 +100,8 @@ def _summary(result: SchoolResult) -> dict:
         "rule_set": result.rule_set,
         "status": result.status,
         "rate_parts": result.rate_parts,
-        "valid_from": _iso(result.valid_from),
-        "next_change": _iso(result.next_change),
+        "valid_from": iso(result.valid_from),
+        "next_change": iso(result.next_change),
     }
 
 

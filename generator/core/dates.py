@@ -207,6 +207,11 @@ class AsOf(date):
         return self.plain.replace(*args, **kwargs)
 
 
+def iso(day: date | None) -> str | None:
+    """``YYYY-MM-DD``, or ``None`` for no day."""
+    return day.isoformat() if day is not None else None
+
+
 def plain(day: date | None) -> date | None:
     """``day`` as a plain date (an :class:`AsOf` narrows its window to that day)."""
     return day.plain if isinstance(day, AsOf) else day

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from generator.core import schema, workers
-from generator.core.dates import AsOf, parse_date, plain
+from generator.core.dates import AsOf, iso, parse_date, plain
 from generator.core.findings import Finding, pointer
 from generator.core.load import Document
 from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
@@ -91,14 +91,10 @@ class SchoolResult:
             "status": self.status,
             "categories": self.categories,
             "counts": self.counts,
-            "valid_from": _iso(self.valid_from),
-            "next_change": _iso(self.next_change),
+            "valid_from": iso(self.valid_from),
+            "next_change": iso(self.next_change),
             "findings": [f.as_dict() for f in self.findings],
         }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 import segno
 
 from generator.core import schema
-from generator.core.dates import is_late, parse_date
+from generator.core.dates import is_late, iso, parse_date
 from generator.core.evaluate import STATUSES
 from generator.core.rules.base import CATEGORIES, SchoolView
 
@@ -459,7 +459,7 @@ def findings(result: Any, secrets: list[str], public: dict | None = None) -> lis
                 "message": scrub(f.message, secrets),
                 "place": scrub(_named_place(f.place, f.path, public or {}), secrets),
                 "source": fmt(f.source),
-                "due": f.due.isoformat() if f.due else None,
+                "due": iso(f.due),
             }
         )
     return rows
@@ -502,8 +502,8 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "status_key": status_key(result.status),
         "status_url": status_url(result.status),
         "as_of": as_of.isoformat(),
-        "valid_from": result.valid_from.isoformat() if result.valid_from else None,
-        "next_change": result.next_change.isoformat() if result.next_change else None,
+        "valid_from": iso(result.valid_from),
+        "next_change": iso(result.next_change),
         "validity": validity(result),
         "verdict": verdict(result.status, rows, risks, open_),
         "urls": _urls(school_id),
@@ -618,8 +618,8 @@ def overdue_items(data: dict, result: Any) -> list[dict]:
                 "url": f"schools/{result.id}/",
                 "item": scrub(f.message, secrets),
                 "rule_url": rule_url(f.code),
-                "due": f.due.isoformat() if f.due else "",
-                "due_text": f.due.isoformat() if f.due else "—",
+                "due": iso(f.due) or "",
+                "due_text": iso(f.due) or "—",
                 "owner": OWNER_ROLES.get(where[0] if where else "", "学校安全管理代表"),
             }
         )
