@@ -108,7 +108,7 @@ class AsOf(date):
     def _edge(self, other: object) -> int | None:
         """The ordinal of a plain date compared with; ``None`` for another ``AsOf`` (the same
         day shifted: the answer never changes) or anything else."""
-        if isinstance(other, date) and not isinstance(other, AsOf):
+        if type(other) is date or (isinstance(other, date) and not isinstance(other, AsOf)):
             return date.toordinal(other)
         return None
 
