@@ -208,6 +208,7 @@ def test_as_of_shifted_shares_its_window():
         (lambda d: (date(2027, 1, 1) - d).days, (date(2026, 12, 5), date(2026, 12, 6))),
         (lambda d: f"{d}", (date(2026, 12, 5), date(2026, 12, 6))),
         (lambda d: d.isoformat(), (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: d.timetuple().tm_yday, (date(2026, 12, 5), date(2026, 12, 6))),
         (lambda d: pickle.loads(pickle.dumps(d)), (date(2026, 12, 5), date(2026, 12, 6))),
     ],
 )
@@ -215,6 +216,7 @@ def test_whatever_reads_the_day_itself_narrows_the_window_to_what_it_read(read, 
     as_of = AsOf(date(2026, 12, 5))
     assert read(as_of) == read(date(2026, 12, 5))
     assert _window(as_of) == window
+    assert as_of.window.read == (window[1] - window[0] == timedelta(days=1))
 
 
 def test_as_of_at_the_ends_of_the_calendar():

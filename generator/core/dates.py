@@ -185,26 +185,24 @@ class AsOf(date):
     def __format__(self, spec: str) -> str:
         return format(self.plain, spec)
 
-    def __reduce__(self):
+    def __reduce__(self):  # pickled or copied, it is the plain day
         return date, (self.plain.year, self._day.month, self._day.day)
 
-    def isoformat(self) -> str:
-        return self.plain.isoformat()
 
-    def toordinal(self) -> int:
-        return self.plain.toordinal()
+def _of_the_day(name: str):
+    def method(self: AsOf, *args, **kwargs):
+        return getattr(self.plain, name)(*args, **kwargs)
 
-    def weekday(self) -> int:
-        return self.plain.weekday()
+    method.__name__ = name
+    return method
 
-    def isoweekday(self) -> int:
-        return self.plain.isoweekday()
 
-    def strftime(self, fmt: str) -> str:
-        return self.plain.strftime(fmt)
-
-    def replace(self, *args, **kwargs) -> date:
-        return self.plain.replace(*args, **kwargs)
+# The rest of what a date can tell reads the day itself.
+for _name in (
+    "ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "timetuple",
+    "toordinal", "weekday",
+):  # fmt: skip
+    setattr(AsOf, _name, _of_the_day(_name))
 
 
 def iso(day: date | None) -> str | None:
