@@ -8,9 +8,9 @@ falls in the days its summary holds on (``valid_from`` to ``next_change``), so t
 of one day serve the next ones too. A file's validity depends on today only through dates
 that may not lie after it: a file valid on one day is valid on later ones, an invalid one is
 checked again on another day. Anything else — a changed, new or removed file — is evaluated
-anew (or dropped) and the cache is rewritten. The cache lives outside the repository (``$XIAOAN_CACHE_DIR``, else
-``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``); a cache that cannot be read or written
-is simply not used.
+anew (or dropped) and the cache is rewritten. The cache lives outside the repository
+(``$XIAOAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``); a cache
+that cannot be read or written is simply not used.
 """
 
 from __future__ import annotations

@@ -547,7 +547,7 @@ def verdict(status: str, rows: list[dict], risks: list[dict], open_: list[dict])
     by_id = {h["id"]: h for h in open_}
     items = []
     for row in worst_:
-        due = row["due"] if status == "逾期" and row["due"] else None
+        due = row["due"] if status == "逾期" else None
         if due and due in row["message"]:
             due = None  # 应于 2026-10-31 前完成 …: said already
         item = {"finding": row, "risk": None, "due": due}
