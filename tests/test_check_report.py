@@ -127,6 +127,25 @@ def test_the_cache_notices_a_changed_file(tree):
     assert after == json.loads(check("--format", "json", "--no-cache").stdout)["districts"]
 
 
+def test_the_summaries_of_one_day_serve_the_days_they_hold_on(tree):
+    """Another day reuses each summary whose window holds it and evaluates the others anew;
+    the rates come out as without the cache."""
+    check("--format", "json")
+    entries = lambda: json.loads(cache_file(tree).read_text("utf-8"))["entries"]  # noqa: E731
+    before = entries()
+    ends = sorted({e["summary"]["next_change"] for e in before.values()})
+    day = ends[0]  # some schools change on this day, the others hold on it
+    held = {k for k, e in before.items() if e["summary"]["next_change"] > day}
+    assert held and held != set(before)
+    named = ["check", "--as-of", day, "--format", "json", f"records/{MAJOR}"]
+    one = json.loads(CliRunner().invoke(main, named).stdout)
+    after = entries()
+    assert {k for k in before if after.get(k) == before[k]} == held
+    assert all(e["summary"]["valid_from"] <= day < e["summary"]["next_change"] for e in after.values())  # fmt: skip
+    cold = CliRunner().invoke(main, ["check", "--as-of", day, "--format", "json", "--no-cache"])
+    assert one["districts"] == json.loads(cold.stdout)["districts"]
+
+
 def test_text_with_named_files_skips_district_rates(tree):
     result = check(f"records/{MAJOR}", "records/qingshan")
     assert result.exit_code == 0

@@ -1,10 +1,12 @@
 """Date arithmetic: month ends, leap years, deadlines, the school calendar."""
 
-from datetime import date
+import pickle
+from datetime import date, timedelta
 
 import pytest
 
 from generator.core.dates import (
+    AsOf,
     Period,
     add_months,
     is_late,
@@ -160,3 +162,71 @@ def test_term_days(cal):
     assert cal.term_days(period_of(date(2028, 2, 5), "month")) == 16  # 14 to 29 February 2028
     assert cal.term_days(period_of(date(2027, 1, 5), "month")) == 22  # 1 to 22 January 2027
     assert cal.term_days(period_of(date(2026, 8, 5), "quarter")) == 30 + 10  # July 1–10, September
+
+
+# ---------------------------------------------------------------------------------------------
+# AsOf: the day of evaluation and the days it stands for
+
+
+def _window(as_of: AsOf) -> tuple:
+    return as_of.window.valid_from, as_of.window.next_change
+
+
+def test_as_of_compares_as_its_day_and_keeps_the_days_that_compare_the_same():
+    as_of = AsOf(date(2026, 12, 5))
+    assert _window(as_of) == (None, None)
+    assert as_of > date(2026, 11, 30)  # true from 12-01 on
+    assert _window(as_of) == (date(2026, 12, 1), None)
+    assert not date(2026, 12, 20) < as_of  # reflected: true from 12-21 on
+    assert _window(as_of) == (date(2026, 12, 1), date(2026, 12, 21))
+    assert as_of in Period(date(2026, 12, 1), date(2026, 12, 10))
+    assert _window(as_of) == (date(2026, 12, 1), date(2026, 12, 11))
+    assert as_of != date(2026, 12, 8) and as_of == date(2026, 12, 5)
+    assert _window(as_of) == (date(2026, 12, 5), date(2026, 12, 6))
+
+
+def test_as_of_shifted_shares_its_window():
+    as_of = AsOf(date(2026, 12, 5))
+    later = as_of + timedelta(days=30)
+    assert isinstance(later, AsOf) and later == date(2027, 1, 4)
+    assert _window(as_of) == (date(2026, 12, 5), date(2026, 12, 6))
+    as_of = AsOf(date(2026, 12, 5))
+    assert as_of - timedelta(days=5) <= date(2026, 12, 10)  # as_of ≤ 12-15
+    assert as_of + timedelta(days=30) >= date(2027, 1, 1)  # as_of ≥ 12-02
+    assert _window(as_of) == (date(2026, 12, 2), date(2026, 12, 16))
+    assert as_of + timedelta(days=3) > as_of  # the same day shifted: always, nothing narrowed
+    assert _window(as_of) == (date(2026, 12, 2), date(2026, 12, 16))
+
+
+@pytest.mark.parametrize(
+    "read, window",
+    [
+        (lambda d: d.year, (date(2026, 1, 1), date(2027, 1, 1))),
+        (lambda d: d.month, (date(2026, 12, 1), date(2027, 1, 1))),
+        (lambda d: d.day, (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: (d - date(2026, 11, 1)).days, (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: (date(2027, 1, 1) - d).days, (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: f"{d}", (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: d.isoformat(), (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: d.timetuple().tm_yday, (date(2026, 12, 5), date(2026, 12, 6))),
+        (lambda d: pickle.loads(pickle.dumps(d)), (date(2026, 12, 5), date(2026, 12, 6))),
+    ],
+)
+def test_whatever_reads_the_day_itself_narrows_the_window_to_what_it_read(read, window):
+    as_of = AsOf(date(2026, 12, 5))
+    assert read(as_of) == read(date(2026, 12, 5))
+    assert _window(as_of) == window
+    assert as_of.window.read == (window[1] - window[0] == timedelta(days=1))
+
+
+def test_as_of_at_the_ends_of_the_calendar():
+    as_of = AsOf(date(9999, 12, 30))
+    assert not as_of > date(9999, 12, 31) and as_of.year == 9999
+    assert _window(as_of) == (date(9999, 1, 1), None)  # nothing comes after date.max
+    assert type(pickle.loads(pickle.dumps(as_of))) is date
+
+
+def test_the_school_year_starts_on_its_day_for_an_as_of_too(cal):
+    as_of = AsOf(date(2026, 9, 1))
+    assert cal.school_year_of(as_of) == 2026
+    assert _window(as_of) == (date(2026, 9, 1), date(2027, 1, 1))

@@ -4,7 +4,7 @@ the JSON shape, and that no private value reaches a finding."""
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,6 +17,7 @@ from generator.core.ruleset import UnknownRuleSet, available
 from generator.core.validate import validate_tree
 from generator.devtools.synth import generate
 from tests.dossiers import DELETE, compliant, document, edit, evaluate_one, private_values
+from tests.test_rules_hazards import open_hazard
 
 RECORDS = ROOT.parent / "records"
 AS_OF = date(2026, 11, 23)
@@ -216,6 +217,9 @@ def test_json_shape(sample):
         "stage",
     } <= set(school)
     assert school["status"] == "重大隐患" and school["categories"]["隐患"] == "重大隐患"
+    assert school["valid_from"] <= "2026-11-23" < school["next_change"]  # ISO dates sort
+    dues = [f["due"] for s in data["schools"] for f in s["findings"] if "due" in f]
+    assert dues and all(date.fromisoformat(d) for d in dues)
     finding = school["findings"][0]
     assert {
         "file",
@@ -387,3 +391,59 @@ def test_a_district_chooses_the_rule_set_of_seed_001_or_002(tmp_path, name):
     codes = [f.code for f in ev.schools[0].findings]
     # 001 四(二): the list of November was due on 11-01; 002 sets no monthly report
     assert codes == (["report.monthly"] if name == "plan-001" else [])
+
+
+# ---------------------------------------------------------------------------------------------
+# The days a result holds on: the boundaries, rule by rule
+
+
+def _on(data: dict, day: date):
+    result = evaluate_one(data, day, lines=False)
+    return result, {(f.code, f.status, f.due) for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    "change, next_change, finding",
+    [
+        # an open hazard becomes overdue the day after its deadline
+        (lambda d: d["hazards"].append(open_hazard(deadline="2026-11-26")),
+         date(2026, 11, 27), ("hazard.overdue", "逾期", date(2026, 11, 26))),
+        # a risk's review is late the day after its date
+        (lambda d: d["risks"][0].update(next_review="2026-11-25"),
+         date(2026, 11, 26), ("risk.review_overdue", "逾期", date(2026, 11, 25))),
+        # a spray is expiring 30 days (equipment_warn_days) before its expiry
+        (lambda d: d["devices"]["protective_equipment"][-1].update(expires="2026-12-25"),
+         date(2026, 11, 25), ("device.equipment_expiring", "待整改", date(2026, 12, 25))),
+        # a lift's upkeep is late 15 days after the last
+        (lambda d: d["special_equipment"][0].update(last_maintenance="2026-11-13"),
+         date(2026, 11, 29), ("special.lift_maintenance", "逾期", date(2026, 11, 28))),
+    ],
+)  # fmt: skip
+def test_a_result_holds_until_its_next_change_and_changes_on_it(change, next_change, finding):
+    data = compliant(AS_OF)
+    change(data)
+    result, before = _on(data, AS_OF)
+    assert result.next_change == next_change
+    last, _ = _on(data, next_change - timedelta(days=1))
+    assert last.findings == result.findings and last.status == result.status
+    after, found = _on(data, next_change)
+    assert finding in found and finding not in before
+
+
+def test_a_result_holds_since_the_day_it_last_changed():
+    data = compliant(AS_OF)
+    data["hazards"].append(open_hazard(deadline="2026-11-25"))
+    result, found = _on(data, date(2026, 11, 28))
+    assert ("hazard.overdue", "逾期", date(2026, 11, 25)) in found
+    assert result.valid_from == date(2026, 11, 26) and result.status == "逾期"
+    before, _ = _on(data, date(2026, 11, 25))
+    assert before.status == "待整改" and before.next_change == date(2026, 11, 26)
+    since, _ = _on(data, result.valid_from)
+    assert since.findings == result.findings
+
+
+def test_a_compliant_school_holds_to_the_end_of_the_month():
+    """Nothing due before: the next month owes its drill and its report."""
+    result = evaluate_one(compliant(AS_OF), AS_OF, lines=False)
+    assert result.status == "达标" and result.next_change == date(2026, 12, 1)
+    assert result.as_dict()["next_change"] == "2026-12-01"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
+import functools
 import json
 import math
 import os
@@ -41,10 +42,11 @@ from generator.authoring.edit import EditError, add_drill
 from generator.core import schema
 from generator.core.evaluate import evaluate_school
 from generator.core.findings import Finding
-from generator.core.load import LoadError, parse
+from generator.core.load import Document, LoadError, parse
 from generator.core.rules import Context
 from generator.core.ruleset import load_rule_set
-from generator.core.validate import check_dossier, validate_document
+from generator.core.validate import DISTRICT_FILE, check_dossier, validate_document
+from generator.devtools.synth import REF, generate
 from generator.exchange.calendar import school_feed
 from generator.exchange.export import ledger_tables, write_csv
 from generator.exchange.ledger_import import LedgerError, read_ledger
@@ -295,3 +297,87 @@ def test_a_site_built_from_drawn_dossiers_shows_them_and_nothing_private(
 
     run()
     assert built  # the explicit example at least
+
+
+# ---------------------------------------------------------------------------------------------
+# A school's result holds on every day of its window
+
+
+DATE_LEAVES = [path for path, node in LEAVES if node.get("format") == "date"]
+RULE_SET_NAMES = ("national", "jizhou", "longhua", "plan-001", "plan-002", "plan-003")
+
+
+@functools.lru_cache(maxsize=64)
+def _synth_schools(seed: int) -> tuple[dict, ...]:
+    """The dossiers of a small synthetic tree (every stage, every mix of problems)."""
+    return tuple(data for rel, data in generate(24, seed) if not rel.endswith(DISTRICT_FILE))
+
+
+def _set_date(data: dict, path: tuple, value: str, pick: int) -> None:
+    """``value`` at ``path`` where the dossier has that place (list items chosen by ``pick``);
+    nothing where it has not: the dossier stays as its generator made it."""
+    node = data
+    for key in path[:-1]:
+        if key == 0:
+            if not isinstance(node, list) or not node:
+                return
+            node = node[pick % len(node)]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
+            return
+    if isinstance(node, dict):
+        node[path[-1]] = value
+
+
+@st.composite
+def dated_schools(draw) -> tuple[dict, datetime.date, str]:
+    """A synthetic dossier, some of its dates moved near the day of evaluation, that day, and
+    a rule set."""
+    schools = _synth_schools(draw(st.integers(0, 7)))
+    data = copy.deepcopy(draw(st.sampled_from(schools)))
+    as_of = REF + datetime.timedelta(days=draw(st.integers(-400, 400)))
+    for path in draw(st.lists(st.sampled_from(DATE_LEAVES), max_size=4)):
+        day = as_of + datetime.timedelta(days=draw(st.integers(-120, 120)))
+        _set_date(data, path, day.isoformat(), draw(st.integers(0, 9)))
+    return data, as_of, draw(st.sampled_from(RULE_SET_NAMES))
+
+
+def _outcome(result) -> dict:
+    """Everything a school's evaluation says, but the window itself."""
+    out = result.as_dict()
+    del out["valid_from"], out["next_change"]
+    return {**out, "rate_parts": result.rate_parts}
+
+
+def test_a_school_result_holds_on_every_day_of_its_window(request):
+    """Evaluated on any day from ``valid_from`` to the day before ``next_change``, a school
+    comes out exactly as on ``as_of``: findings (messages, statuses, due dates), categories,
+    status, counts and rate shares."""
+    seen = {"bounded": 0, "changes": 0}
+
+    @settings(
+        max_examples=_examples(request, 150, 1500), deadline=None, database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )  # fmt: skip
+    @given(dated_schools(), st.data())
+    def run(school, data):
+        dossier, as_of, rule_set = school
+        rules = load_rule_set(rule_set)
+        doc = Document(FILE, dossier)
+        result = evaluate_school(doc, Context(as_of, rules))
+        start = result.valid_from or as_of - datetime.timedelta(days=1000)
+        end = result.next_change or as_of + datetime.timedelta(days=1000)
+        assert start <= as_of < end
+        seen["bounded"] += result.next_change is not None
+        days = [start, end - datetime.timedelta(days=1)]
+        days.append(data.draw(st.dates(start, end - datetime.timedelta(days=1)), label="day"))
+        expected = _outcome(result)
+        for day in days:
+            assert _outcome(evaluate_school(doc, Context(day, rules))) == expected, day
+        if result.next_change is not None:
+            later = _outcome(evaluate_school(doc, Context(result.next_change, rules)))
+            seen["changes"] += later != expected
+
+    run()
+    assert seen["bounded"] >= 100 and seen["changes"] >= 50, seen

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from generator.core import schema
+from generator.core.dates import AsOf
 from generator.core.load import Document
-from generator.core.rules import CATEGORIES, RULES
+from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
 from generator.core.ruleset import available, setting_names
 from generator.core.validate import check_dossier, validate_document
 from generator.devtools.synth import REF, generate
@@ -243,3 +244,26 @@ def test_every_rule_fires_and_no_message_shows_a_private_value():
             assert not [v for v in private if v in f.message or v in f.place], f
         assert not [f for f in result.findings if "程序错误" in f.message]
     assert fired == set(RULES)
+
+
+def test_no_rule_reads_the_day_itself():
+    """Rules compare dates with the day of evaluation: none counts days from it (已逾期 32
+    天) or prints it, so a finding reads the same on every day its school's result holds
+    (see :class:`generator.core.dates.AsOf`). Checked on dossiers that break every rule and
+    on synthetic ones, on days around the year, each rule alone."""
+    as_of = date(2026, 11, 23)
+    dossiers = [
+        *everything_wrong(as_of),
+        *(d for rel, d in generate(24, 3) if not rel.endswith("_district.yaml")),
+    ]
+    read = set()
+    for rules in (rule_set("longhua", **STRICT), *map(rule_set, available())):
+        for day in (as_of, date(2027, 1, 20), date(2027, 6, 25), date(2028, 2, 29)):
+            for data in dossiers:
+                school = SchoolView(data)
+                for rule in RULES.values():
+                    moment = AsOf(day)
+                    list(rule.check(school, Context(moment, rules)))
+                    if moment.window.read:
+                        read.add(rule.id)
+    assert read == set()

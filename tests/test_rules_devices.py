@@ -142,7 +142,8 @@ def test_fire_equipment_next_inspection(data, as_of, expected):
     found = hits("device.fire_equipment", data, as_of)
     assert len(found) == expected
     if found:
-        assert found[0].message == "消防设施(灭火器)应于 2027-01-22 前检查,已逾期 1 天"
+        assert found[0].message == "消防设施(灭火器)应于 2027-01-22 前检查,已逾期"
+        assert found[0].due == date(2027, 1, 22)
 
 
 @pytest.mark.parametrize("as_of, expected", [(date(2028, 2, 29), 0), (date(2028, 3, 1), 1)])

@@ -50,7 +50,7 @@ def test_overdue_on_a_leap_day_deadline(as_of, overdue):
         assert found[0].path == ("hazards", 1, "deadline")
         assert (
             found[0].message
-            == "隐患 H-09(治安防范)已超过整改期限 2028-02-29 1 天仍未销号(状态:整改中)"
+            == "隐患 H-09(治安防范)应于 2028-02-29 前整改销号,已逾期(状态:整改中)"
         )
 
 
@@ -126,7 +126,8 @@ def test_immediate_hazard_left_open_needs_interim_controls_after_the_set_days(as
     found = hits("hazard.interim_controls", data, as_of)
     assert len(found) == expected
     if found:
-        assert "发现已 8 天仍未销号(超过 7 天)" in found[0].message
+        assert "(2026-11-01 发现),超过 7 天(应于 2026-11-08 前销号)仍未销号" in found[0].message
+        assert found[0].due == date(2026, 11, 8)
 
 
 def test_funds_not_secured():

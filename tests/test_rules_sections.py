@@ -159,8 +159,9 @@ def test_bus_driver_licence_says_no_date(data, as_of, expected):
         assert found[0].message == "校车 测A·00001 的驾驶人驾驶证已过期"  # the date is private
     near = hits("bus.expiring", data, date(2027, 5, 31))
     assert [h.message for h in near] == [
-        "校车 测A·00001 的驾驶人驾驶资格将在 30 天内到期,请及时办理"
+        "校车 测A·00001 的驾驶人驾驶资格即将到期,请及时办理"
     ]
+    assert [h.due for h in [*found, *near]] == [None] * (expected + 1)  # nor a due date
 
 
 @pytest.mark.parametrize(
@@ -281,7 +282,7 @@ def test_special_equipment_inspection(data, as_of, overdue, due):
     assert len(found) == overdue and len(hits("special.inspection_due", data, as_of)) == due
     if found:
         assert (
-            found[0].message == "特种设备“1号楼电梯”(电梯)的定期检验已于 2028-02-29 到期,逾期 1 天"
+            found[0].message == "特种设备“1号楼电梯”(电梯)的定期检验已于 2028-02-29 到期,已逾期"
         )
 
 

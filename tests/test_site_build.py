@@ -84,6 +84,10 @@ def test_every_school_has_its_pages_badges_and_json(sample):
             assert (sample / "badges" / f"{sid}.{slug}.svg").is_file(), (sid, slug)
         record = json.loads((sample / "api/schools" / f"{sid}.json").read_text(encoding="utf-8"))
         assert record["id"] == sid and record["status"] == endpoint["message"]
+        # the days its status holds on, in its API entry and on its page
+        assert record["valid_from"] <= AS_OF.isoformat() < record["next_change"]
+        page = (sample / "schools" / sid / "index.html").read_text(encoding="utf-8")
+        assert f"状态自 {record['valid_from']} 起有效,下次可能变化:{record['next_change']}" in page
 
 
 def test_calendar_feeds_and_public_workbooks_are_published_and_linked(sample):

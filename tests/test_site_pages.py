@@ -165,12 +165,12 @@ def test_each_status_shows_its_badge_and_colour(status):
                                   "达标": "ok"}[status]  # fmt: skip
     assert page["urls"]["badge"] == "badges/cs-ceshi-xiaoxue.svg"
     assert bool(page["findings"]) == (status != "达标")
-    row = pages.school_row(result, data, AS_OF)
+    row = pages.school_row(result, data)
     assert row["rank"] == STATUSES.index(status)
     # the problem columns add up to the status: the worst non-zero column is the status
     worst = next((s for s, n in zip(STATUSES, row["problems"], strict=False) if n), "达标")
     assert worst == status
-    assert [i["days"] for i in row["late"]] == ([3] if status == "逾期" else [])
+    assert [i["due"] for i in row["late"]] == ([_d(-3)] if status == "逾期" else [])
     assert row["open"] == page["hazards"]["counts"]["open"] == (0 if status == "达标" else 1)
     assert row["overdue"] == (1 if status == "逾期" else 0)
     assert row["major"] == (1 if status == "重大隐患" else 0)
@@ -202,13 +202,10 @@ def test_the_page_says_the_status_and_why_first(status):
     assert reason["finding"]["rule_url"] == f"rules/{reason['finding']['rule']}/"
     (hazard,) = verdict["hazards"]
     assert hazard["id"] == "H-09" and hazard["overdue"] == (status == "逾期")
-    assert hazard["late_days"] == (3 if status == "逾期" else 0)
-    # how late it is, said once: by the message, or else by the verdict
-    if status == "逾期":
-        message = reason["finding"]["message"]
-        assert (reason["days_late"] == 3) != ("3 天" in message)
-    else:
-        assert reason["days_late"] == 0
+    if status != "待整改":  # the deadline (an open hazard's first finding is another)
+        assert reason["finding"]["due"] == _d(-3 if status == "逾期" else 10)
+    # the day it was due, said once: by the message (as here), or else by the verdict
+    assert reason["due"] is None and reason["finding"]["due"] in reason["finding"]["message"]
 
 
 def test_a_late_risk_review_is_marked_on_its_card_and_named_by_its_id():
@@ -217,8 +214,8 @@ def test_a_late_risk_review_is_marked_on_its_card_and_named_by_its_id():
     page = _page(data)
     assert page["status"] == "逾期"
     (reason,) = page["verdict"]["reasons"]
-    assert reason["risk"]["late_days"] == 32 == page["risks"][0]["late_days"]
-    assert reason["days_late"] == 0  # the message says 已逾期 32 天 already
+    assert reason["risk"]["overdue"] is page["risks"][0]["overdue"] is True
+    assert reason["finding"]["due"] == _d(-32) and reason["due"] is None  # the message says it
     risk_id = data["risks"][0]["id"]
     assert reason["finding"]["place"].startswith(f"风险清单 {risk_id}")
 
@@ -382,13 +379,26 @@ def test_page_data_does_not_touch_the_dossier():
     assert data == before
 
 
-def test_days_late_come_from_the_field_or_the_message():
-    data = {"hazards": [{"deadline": _d(-5)}], "drills": []}
-    assert pages.finding_days_late(data, "/hazards/0", "", AS_OF) == 5
-    assert pages.finding_days_late(data, "/hazards/0/deadline", "", AS_OF) == 5
-    message = f"2026年10月没有应急演练记录(应于 {_d(-23)} 前完成)"
-    assert pages.finding_days_late(data, "/drills", message, AS_OF) == 23
-    assert pages.finding_days_late(data, "/drills", "没有日期", AS_OF) == 0
+def test_the_verdict_says_the_due_date_its_message_does_not():
+    data = compliant(AS_OF)
+    data["devices"]["one_key_alarm"]["last_tested"] = _d(-40)  # 31 days: due on day -9
+    page = _page(data)
+    (reason,) = page["verdict"]["reasons"]
+    assert _d(-9) not in reason["finding"]["message"] and reason["due"] == _d(-9)
+    assert page["findings"][0]["due"] == _d(-9)
+
+
+def test_the_page_says_from_when_to_when_its_status_holds():
+    data = _with_status("逾期")  # H-09 due on day -3, late since day -2
+    result = evaluate_one(data, AS_OF)
+    page = pages.school_page(data, result, DISTRICT, AS_OF)
+    assert (page["valid_from"], page["next_change"]) == ("2026-11-22", "2026-12-01")
+    assert page["validity"] == "状态自 2026-11-22 起有效,下次可能变化:2026-12-01"
+    api = pages.school_api(page)
+    assert (api["valid_from"], api["next_change"]) == ("2026-11-22", "2026-12-01")
+    assert {f["due"] for f in api["findings"]} >= {_d(-3)}
+    result.valid_from = result.next_change = None
+    assert pages.validity(result) == "状态有效,目前没有可预见的变化日期"
 
 
 def test_the_district_lists_its_overdue_items_latest_first():
@@ -397,13 +407,13 @@ def test_the_district_lists_its_overdue_items_latest_first():
     late_review["profile"] |= {"id": "cs-late-xiaoxue", "name": "测试迟到小学"}
     late_review["risks"][0]["next_review"] = _d(-32)
     rows = [
-        pages.school_row(evaluate_one(data, AS_OF), data, AS_OF)
+        pages.school_row(evaluate_one(data, AS_OF), data)
         for data in (late_hazard, late_review, compliant(AS_OF))
     ]
     result = DistrictResult("ceshi", "测试区", "national", [r["id"] for r in rows], {}, [])
     d = pages.district_page(DISTRICT, result, rows)
-    assert [(i["days"], i["owner"]) for i in d["overdue"]] == [
-        (32, "风险点责任人"), (3, "隐患整改责任人"),
+    assert [(i["due_text"], i["owner"]) for i in d["overdue"]] == [
+        (_d(-32), "风险点责任人"), (_d(-3), "隐患整改责任人"),
     ]  # fmt: skip
     assert d["overdue"][0]["school"] == "测试迟到小学"
     assert d["overdue"][1]["rule_url"].startswith("rules/hazard.")

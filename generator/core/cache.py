@@ -2,12 +2,15 @@
 ``xiaoan check <one file> --format json|markdown`` can report district rates over a large
 tree without reading every other dossier again.
 
-An entry is reused while its file's size and modification time are unchanged and the cache's
-key still holds: the same day, the same rule sets (by content) and the same code. Anything
-else — a changed, new or removed file — is evaluated anew (or dropped) and the cache is
-rewritten. The cache lives outside the repository (``$XIAOAN_CACHE_DIR``, else
-``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``); a cache that cannot be read or written
-is simply not used.
+An entry is reused while its file's size and modification time are unchanged, the cache's
+key still holds (the same rule sets, by content, and the same code) and the day of evaluation
+falls in the days its summary holds on (``valid_from`` to ``next_change``), so the summaries
+of one day serve the next ones too. A file's validity depends on today only through dates
+that may not lie after it: a file valid on one day is valid on later ones, an invalid one is
+checked again on another day. Anything else — a changed, new or removed file — is evaluated
+anew (or dropped) and the cache is rewritten. The cache lives outside the repository
+(``$XIAOAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/xiaoan``, else ``~/.cache/xiaoan``); a cache
+that cannot be read or written is simply not used.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from functools import cache
 from pathlib import Path
 
 from generator import ROOT, __version__
+from generator.core.dates import iso
 from generator.core.evaluate import SchoolResult, evaluate
 from generator.core.files import atomic_write
 from generator.core.load import LoadError, discover, load
 from generator.core.ruleset import BASELINE, RuleSetError, load_rule_set
 from generator.core.validate import DISTRICT_FILE, Records, check_document
 
-FORMAT = 1
+FORMAT = 2
 
 
 @cache
@@ -58,7 +62,7 @@ def cache_file(root: Path) -> Path:
     return cache_dir() / f"check-{tag}.json"
 
 
-def _key(as_of: date, rule_set: str | None, districts: dict) -> dict:
+def _key(rule_set: str | None, districts: dict) -> dict:
     names = {}
     for district_id, doc in sorted(districts.items()):
         try:
@@ -67,7 +71,6 @@ def _key(as_of: date, rule_set: str | None, districts: dict) -> dict:
             names[district_id] = load_rule_set(BASELINE).digest
     return {
         "code": code_digest(),
-        "as_of": as_of.isoformat(),
         "rules": rule_set,
         "districts": names,
     }
@@ -97,7 +100,23 @@ def _summary(result: SchoolResult) -> dict:
         "rule_set": result.rule_set,
         "status": result.status,
         "rate_parts": result.rate_parts,
+        "valid_from": iso(result.valid_from),
+        "next_change": iso(result.next_change),
     }
+
+
+def _fresh(entry: dict | None, stat: list[int] | None, as_of: date, today: date) -> bool:
+    """Does ``entry`` still answer for its file (``stat`` now) on ``as_of``, validated as of
+    ``today``?"""
+    if entry is None or entry.get("stat") != stat or not isinstance(entry.get("today"), str):
+        return False
+    s = entry["summary"]
+    if s is None:  # invalid: perhaps valid on another day
+        return entry["today"] == today.isoformat()
+    day = as_of.isoformat()  # ISO dates compare as text
+    return entry["today"] <= today.isoformat() and (
+        (s["valid_from"] or "") <= day < (s["next_change"] or "~")
+    )
 
 
 def _result(entry: dict, file: str) -> SchoolResult:
@@ -114,6 +133,8 @@ def _result(entry: dict, file: str) -> SchoolResult:
         findings=[],
         counts={},
         rate_parts={k: tuple(v) for k, v in s["rate_parts"].items()},
+        valid_from=date.fromisoformat(s["valid_from"]) if s["valid_from"] else None,
+        next_change=date.fromisoformat(s["next_change"]) if s["next_change"] else None,
     )
 
 
@@ -138,7 +159,7 @@ def summaries(
     """The evaluation summaries of every valid school under ``root`` except ``skip``, for the
     district rates: from the cache where the file is unchanged, evaluated anew where not."""
     root = Path(root)
-    key = _key(as_of, rule_set, districts)
+    key = _key(rule_set, districts)
     where = cache_file(root)
     old = _read(where, key) if use_cache else {}
     base = root.resolve()
@@ -157,7 +178,7 @@ def summaries(
         rel = path.relative_to(root).as_posix()
         stat = _stat(path)
         entry = old.get(rel)
-        fresh = entry is not None and entry.get("stat") == stat
+        fresh = _fresh(entry, stat, as_of, today)
         if rel in skipped:  # the caller evaluates it
             if fresh:
                 entries[rel] = entry
@@ -173,28 +194,30 @@ def summaries(
 
 
 def _evaluate(path: Path, file: str, stat, districts, as_of, rule_set, today) -> dict:
+    entry = {"stat": stat, "today": today.isoformat(), "summary": None}
     try:
         doc = load(path, file)
     except LoadError:
-        return {"stat": stat, "summary": None}
+        return entry
     if check_document(doc, "dossier", today):
-        return {"stat": stat, "summary": None}
+        return entry
     records = Records(root=path.parent, districts=districts, schools=[doc])
     [result] = evaluate(records, as_of, rule_set, districts=False).schools
-    return {"stat": stat, "summary": _summary(result)}
+    return {**entry, "summary": _summary(result)}
 
 
 def remember(
     root: Path,
     results: Iterable[SchoolResult],
     districts: dict,
-    as_of: date,
     rule_set: str | None,
+    today: date,
 ) -> None:
-    """Store the summaries of a whole-tree run, so the next one-file run finds them. The
-    results' files are as the command shows them: relative to the current folder, or whole."""
+    """Store the summaries of a whole-tree run (validated as of ``today``), so the next
+    one-file run finds them. The results' files are as the command shows them: relative to
+    the current folder, or whole."""
     root = Path(root)
-    key = _key(as_of, rule_set, districts)
+    key = _key(rule_set, districts)
     base = root.resolve()
     entries = {}
     for r in results:
@@ -203,5 +226,5 @@ def remember(
             rel = path.resolve().relative_to(base).as_posix()
         except ValueError:
             continue
-        entries[rel] = {"stat": _stat(path), "summary": _summary(r)}
+        entries[rel] = {"stat": _stat(path), "today": today.isoformat(), "summary": _summary(r)}
     write_json(cache_file(root), {"key": key, "entries": entries})

@@ -5,6 +5,10 @@ leap years, vacations between semesters) are handled, and tested, once.
 
 Deadlines are inclusive: something due on a day is on time all that day and late from the
 next (``is_late(due, as_of)`` is ``as_of > due``).
+
+:class:`AsOf` is the day of evaluation as the rules see it: a date that remembers what was
+asked of it, so an evaluation knows the days on which it would have come out the same
+(:class:`Window`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
 
 ONE_DAY = timedelta(days=1)
@@ -27,6 +31,188 @@ def parse_date(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The day of evaluation, and the days it stands for
+
+_FIRST = 1  # ordinal of date.min
+_END = date.max.toordinal() + 1  # past date.max: no end
+
+
+class Window:
+    """The days ``[lo, hi)`` (ordinals) on which every question asked of an :class:`AsOf` so
+    far gets the answer it got: an evaluation made from those answers is the same on each of
+    them. ``read`` says whether something read the day itself (the window is then that day)."""
+
+    __slots__ = ("hi", "lo", "read")
+
+    def __init__(self) -> None:
+        self.lo, self.hi = _FIRST, _END
+        self.read = False
+
+    def below(self, base: int, at: int) -> bool:
+        """Is ``base`` before ``at``? The answer changes between ``at - 1`` and ``at``: keep
+        the side ``base`` is on."""
+        if base < at:
+            self.hi = min(self.hi, at)
+            return True
+        self.lo = max(self.lo, at)
+        return False
+
+    @property
+    def valid_from(self) -> date | None:
+        """The first day of the window; ``None`` when nothing asked bounds it."""
+        return date.fromordinal(self.lo) if self.lo > _FIRST else None
+
+    @property
+    def next_change(self) -> date | None:
+        """The first day after the window; ``None`` when nothing asked bounds it."""
+        return date.fromordinal(self.hi) if self.hi < _END else None
+
+
+class AsOf(date):
+    """The day of evaluation, keeping its :class:`Window`: each comparison with a date narrows
+    the window to the days that compare the same; ``as_of + timedelta`` is an ``AsOf`` too,
+    shifted, sharing the window. Whatever reads the day itself (``.day``, ``str``, ``as_of -
+    d``, ``isoformat`` …) narrows the window to that day, so nothing escapes the window, but
+    a rule that does so changes every day: compare dates instead (``as_of > found + limit``,
+    not ``(as_of - found).days > limit``). ``.year`` and ``.month`` narrow it to the year and
+    the month."""
+
+    __slots__ = ("_base", "_day", "_ord", "shift", "window")
+
+    def __new__(cls, day: date, window: Window | None = None, shift: int = 0) -> AsOf:
+        ordinal = date.toordinal(day)
+        plain = date.fromordinal(ordinal)
+        self = date.__new__(cls, plain.year, plain.month, plain.day)
+        self._day, self._ord, self.shift = plain, ordinal, shift
+        self._base = ordinal - shift
+        self.window = window if window is not None else Window()
+        return self
+
+    @property
+    def plain(self) -> date:
+        """The day as a plain date, narrowing the window to it."""
+        self._within(self._ord, self._ord + 1)
+        self.window.read = True
+        return self._day
+
+    def _below(self, ordinal: int) -> bool:
+        return self.window.below(self._base, ordinal - self.shift)
+
+    def _within(self, first: int, end: int) -> None:
+        self._below(first)
+        self._below(end)
+
+    def _edge(self, other: object) -> int | None:
+        """The ordinal of a plain date compared with; ``None`` for another ``AsOf`` (the same
+        day shifted: the answer never changes) or anything else."""
+        if type(other) is date or (isinstance(other, date) and not isinstance(other, AsOf)):
+            return date.toordinal(other)
+        return None
+
+    def __lt__(self, other: object) -> bool:
+        at = self._edge(other)
+        return date.__lt__(self, other) if at is None else self._below(at)
+
+    def __le__(self, other: object) -> bool:
+        at = self._edge(other)
+        return date.__le__(self, other) if at is None else self._below(at + 1)
+
+    def __gt__(self, other: object) -> bool:
+        at = self._edge(other)
+        return date.__gt__(self, other) if at is None else not self._below(at + 1)
+
+    def __ge__(self, other: object) -> bool:
+        at = self._edge(other)
+        return date.__ge__(self, other) if at is None else not self._below(at)
+
+    def __eq__(self, other: object) -> bool:
+        at = self._edge(other)
+        if at is None:
+            return date.__eq__(self, other)
+        return not self._below(at) and self._below(at + 1)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = date.__hash__
+
+    def __add__(self, other: object) -> AsOf:
+        if not isinstance(other, timedelta):
+            return NotImplemented
+        return AsOf(date.fromordinal(self._ord + other.days), self.window, self.shift + other.days)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: object):
+        if isinstance(other, timedelta):
+            return self + -other
+        if isinstance(other, AsOf):
+            return timedelta(days=self._ord - other._ord)
+        if isinstance(other, date):
+            return self.plain - other
+        return NotImplemented
+
+    def __rsub__(self, other: object):
+        return other - self.plain if isinstance(other, date) else NotImplemented
+
+    @property
+    def year(self) -> int:
+        year = self._day.year
+        end = date(year + 1, 1, 1).toordinal() if year < MAXYEAR else _END
+        self._within(date(year, 1, 1).toordinal(), end)
+        return year
+
+    @property
+    def month(self) -> int:
+        first = self._day.replace(day=1)
+        self._within(first.toordinal(), month_end(first.year, first.month).toordinal() + 1)
+        return first.month
+
+    @property
+    def day(self) -> int:
+        return self.plain.day
+
+    def __str__(self) -> str:
+        return str(self.plain)
+
+    def __repr__(self) -> str:
+        return f"AsOf({self._day!r}, shift={self.shift})"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.plain, spec)
+
+    def __reduce__(self):  # pickled or copied, it is the plain day
+        return date, (self.plain.year, self._day.month, self._day.day)
+
+
+def _of_the_day(name: str):
+    def method(self: AsOf, *args, **kwargs):
+        return getattr(self.plain, name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+# The rest of what a date can tell reads the day itself.
+for _name in (
+    "ctime", "isocalendar", "isoformat", "isoweekday", "replace", "strftime", "timetuple",
+    "toordinal", "weekday",
+):  # fmt: skip
+    setattr(AsOf, _name, _of_the_day(_name))
+
+
+def iso(day: date | None) -> str | None:
+    """``YYYY-MM-DD``, or ``None`` for no day."""
+    return day.isoformat() if day is not None else None
+
+
+def plain(day: date | None) -> date | None:
+    """``day`` as a plain date (an :class:`AsOf` narrows its window to that day)."""
+    return day.plain if isinstance(day, AsOf) else day
 
 
 def is_late(due: date, as_of: date) -> bool:
@@ -159,7 +345,8 @@ class SchoolCalendar:
 
     def school_year_of(self, d: date) -> int:
         """The school year holding ``d`` (2026 for the 2026–2027 school year)."""
-        return d.year if (d.month, d.day) >= self.year_start else d.year - 1
+        month, day = self.year_start  # compared as (month, day): 29 February is 1 March
+        return d.year if d >= date(d.year, month, 1) + timedelta(days=day - 1) else d.year - 1
 
     def school_year_period(self, year: int) -> Period:
         start = _clamped(year, *self.year_start)

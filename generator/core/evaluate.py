@@ -7,6 +7,11 @@ district's rule set on each school. Pure data in, data out; the only I/O is read
 Status, worst first (:data:`STATUSES`): 重大隐患 (an open major hazard), 逾期 (something
 overdue), 待整改 (open findings not yet overdue), 达标. A school's status is the worst of its
 categories'; a category's, the worst of its findings'.
+
+A school's result holds on more days than ``as_of``: from ``valid_from`` to the day before
+``next_change`` it would come out the same (findings, statuses, counts), as the rules' own
+comparisons with the day say (:class:`generator.core.dates.AsOf`). A page built from it
+stays true until ``next_change``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from generator.core import schema, workers
-from generator.core.dates import parse_date
+from generator.core.dates import AsOf, iso, parse_date, plain
 from generator.core.findings import Finding, pointer
 from generator.core.load import Document
 from generator.core.rules import CATEGORIES, RULES, Context, SchoolView
@@ -70,6 +75,10 @@ class SchoolResult:
     counts: dict[str, int]
     rate_parts: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
     """Each rate's (numerator, denominator) share from this school, summed per district."""
+    valid_from: date | None = None
+    """The first day this result holds on (``None``: as far back as dates go)."""
+    next_change: date | None = None
+    """The first day after ``as_of`` on which it may not hold (``None``: none coming)."""
 
     def as_dict(self) -> dict:
         return {
@@ -82,6 +91,8 @@ class SchoolResult:
             "status": self.status,
             "categories": self.categories,
             "counts": self.counts,
+            "valid_from": iso(self.valid_from),
+            "next_change": iso(self.next_change),
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -136,19 +147,23 @@ class Evaluation:
 
 
 def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
-    """Every rule of ``ctx``'s rule set on one schema-valid dossier."""
+    """Every rule of ``ctx``'s rule set on one schema-valid dossier, and the days the result
+    holds on: the rules get the day as an :class:`AsOf`, which keeps their questions."""
+    as_of = AsOf(ctx.as_of)
+    ctx = Context(as_of, ctx.rule_set)
     school = SchoolView(doc.data, doc.file)
     findings: list[Finding] = []
     kinds: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     hit_rules: set[str] = set()
 
-    def add(rule, path: tuple, message: str, kind: str, severity: str) -> None:
+    def add(rule, path: tuple, message: str, kind: str, severity: str, due=None) -> None:
         line, column = doc.locate(path)
         findings.append(
             Finding(
                 file=doc.file, message=message, code=rule.id, line=line, column=column,
                 path=pointer(path), place=_place(path), severity=severity, school=school.id,
                 category=rule.category, source=rule.source, status=KIND_STATUS[kind],
+                due=plain(due),
             )
         )  # fmt: skip
         kinds[rule.category].append(KIND_STATUS[kind])
@@ -164,7 +179,7 @@ def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
             add(rule, (), message, "open", "error")
             continue
         for hit in hits:
-            add(rule, hit.path, hit.message, hit.kind, rule.severity)
+            add(rule, hit.path, hit.message, hit.kind, rule.severity, hit.due)
     categories = {c: worst(k) for c, k in kinds.items()}
     findings.sort(key=Finding.sort_key)
     counts = _counts(school, ctx, findings)
@@ -180,6 +195,8 @@ def evaluate_school(doc: Document, ctx: Context) -> SchoolResult:
         findings=findings,
         counts=counts,
         rate_parts=_rate_parts(school, ctx, hit_rules, counts),
+        valid_from=as_of.window.valid_from,
+        next_change=as_of.window.next_change,
     )
 
 

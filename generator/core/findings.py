@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -28,9 +29,16 @@ class Finding:
     source: str | None = None
     status: str | None = None
     """For rule findings, the status the problem gives its category (逾期, 待整改 …)."""
+    due: date | None = None
+    """For a dated duty, the day it fell (or, for a warning of something coming, will fall)
+    due: a hazard's deadline, a risk's review, the end of the month a drill was owed …"""
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {
+            k: v.isoformat() if isinstance(v, date) else v
+            for k, v in asdict(self).items()
+            if v is not None
+        }
 
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, self.column or 0, self.code, self.path)

@@ -102,5 +102,5 @@ def run(
         records, as_of, rule_set, districts=files is None or districts, others=others
     )
     if files is None and use_cache:
-        cache.remember(root, evaluation.schools, records.districts, as_of, rule_set)
+        cache.remember(root, evaluation.schools, records.districts, rule_set, today)
     return Run(records, evaluation)

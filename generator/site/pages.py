@@ -7,6 +7,9 @@ from the whole dossier; :func:`scrub` takes out any private value they quote.
 
 The templates only place what is prepared here: text is formatted, numbers are rounded,
 chart geometry is computed, URLs are relative to the site root (``root`` + url).
+
+Nothing here counts days from the day of evaluation: a page says dates (a finding's due date,
+the days its school's status holds on), so it stays true on the days it is not rebuilt.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import segno
 
 from generator.core import schema
-from generator.core.dates import is_late, parse_date
+from generator.core.dates import is_late, iso, parse_date
 from generator.core.evaluate import STATUSES
 from generator.core.rules.base import CATEGORIES, SchoolView
 
@@ -283,7 +286,6 @@ def _hazard_rows(public: dict, as_of: date) -> tuple[list[dict], list[dict]]:
             "rectified": fmt(h.get("rectified")),
             "closed": fmt(h.get("closed")),
             "overdue": is_open and due is not None and is_late(due, as_of),
-            "late_days": _late_days(h.get("deadline"), as_of) if is_open else 0,
             "measures": fmt(h.get("measures")) if is_open else "—",
             "interim": fmt(h.get("interim_controls")) if is_open else "—",
         }
@@ -292,7 +294,8 @@ def _hazard_rows(public: dict, as_of: date) -> tuple[list[dict], list[dict]]:
     return open_, closed
 
 
-def _risks(risks: list[dict], as_of: date | None = None) -> list[dict]:
+def _risks(risks: list[dict], late: set[int]) -> list[dict]:
+    """The risk list's rows; those at the indices ``late`` are past their review."""
     rows = [
         {
             "id": fmt(r.get("id")),
@@ -305,19 +308,24 @@ def _risks(risks: list[dict], as_of: date | None = None) -> list[dict]:
             "owner": fmt(r.get("owner")),
             "assessed": fmt(r.get("assessed")),
             "next_review": fmt(r.get("next_review")),
-            "late_days": _late_days(r.get("next_review"), as_of),
+            "overdue": i in late,
         }
-        for r in risks
+        for i, r in enumerate(risks)
     ]
     return rows
 
 
-def _late_days(value: Any, as_of: date | None) -> int:
-    """Days ``value`` (a date) is past ``as_of``; 0 when it is not."""
-    due = parse_date(value) if isinstance(value, str | date) else None
-    if as_of is None or due is None or not is_late(due, as_of):
-        return 0
-    return (as_of - due).days
+def _overdue_in(result: Any, section: str) -> set[int]:
+    """The items of a dossier list (``risks``) that an overdue finding points into."""
+    items = (_item(f.path) for f in result.findings if f.status == "逾期")
+    return {where[1] for where in items if where and where[0] == section}
+
+
+def validity(result: Any) -> str:
+    """The days the school's status holds on, as a page says them: true on each of them."""
+    since = f"状态自 {result.valid_from} 起有效" if result.valid_from else "状态有效"
+    change = result.next_change
+    return since + (f",下次可能变化:{change}" if change else ",目前没有可预见的变化日期")
 
 
 def _count(items: list[dict], key: str) -> int:
@@ -451,6 +459,7 @@ def findings(result: Any, secrets: list[str], public: dict | None = None) -> lis
                 "message": scrub(f.message, secrets),
                 "place": scrub(_named_place(f.place, f.path, public or {}), secrets),
                 "source": fmt(f.source),
+                "due": iso(f.due),
             }
         )
     return rows
@@ -482,7 +491,7 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         for name, status in result.categories.items()
     ]
     rows = findings(result, secrets, public)
-    risks = _risks(public.get("risks", []), as_of)
+    risks = _risks(public.get("risks", []), _overdue_in(result, "risks"))
     return {
         "id": school_id,
         "name": fmt(profile.get("name") or result.name),
@@ -493,10 +502,10 @@ def school_page(data: dict, result: Any, district: dict, as_of: date) -> dict:
         "status_key": status_key(result.status),
         "status_url": status_url(result.status),
         "as_of": as_of.isoformat(),
-        "verdict": verdict(
-            result.status, rows, risks, open_,
-            [finding_days_late(public, r["path"], r["message"], as_of) for r in rows],
-        ),  # fmt: skip
+        "valid_from": iso(result.valid_from),
+        "next_change": iso(result.next_change),
+        "validity": validity(result),
+        "verdict": verdict(result.status, rows, risks, open_),
         "urls": _urls(school_id),
         "profile": _titled({**profile, "district": district.get("name", "")}, ("profile",)),
         "categories": categories,
@@ -526,24 +535,22 @@ def _item(path: str) -> tuple[str, int] | None:
     return None
 
 
-def verdict(
-    status: str, rows: list[dict], risks: list[dict], open_: list[dict], days: list[int]
-) -> dict:
+def verdict(status: str, rows: list[dict], risks: list[dict], open_: list[dict]) -> dict:
     """The first thing a school page says: the status, why, and what happens next.
 
     ``reasons`` are the findings that make the status (the worst ones), each with the risk or
-    hazard it is about, when it is about one; ``hazards`` the open hazards, with their
-    measures and interim controls, which say what is being done.
+    hazard it is about, when it is about one, and for an overdue one the day it was due
+    (unless its message says it already); ``hazards`` the open hazards, with their measures
+    and interim controls, which say what is being done.
     """
-    worst_ = [(r, d) for r, d in zip(rows, days, strict=True) if r["status"] == status]
-    if status == "达标":
-        worst_ = []
+    worst_ = [r for r in rows if r["status"] == status] if status != "达标" else []
     by_id = {h["id"]: h for h in open_}
     items = []
-    for row, late in worst_:
-        # the days late, unless the message already says them (已逾期 23 天)
-        said = f"{late} 天" in row["message"]
-        item = {"finding": row, "risk": None, "days_late": late if status == "逾期" and not said else 0}
+    for row in worst_:
+        due = row["due"] if status == "逾期" else None
+        if due and due in row["message"]:
+            due = None  # 应于 2026-10-31 前完成 …: said already
+        item = {"finding": row, "risk": None, "due": due}
         where = _item(row["path"])
         if where and where[0] == "risks" and where[1] < len(risks):
             item["risk"] = risks[where[1]]
@@ -575,10 +582,15 @@ def school_api(page: dict) -> dict:
         "stage": page["stage"],
         "status": page["status"],
         "as_of": page["as_of"],
+        "valid_from": page["valid_from"],
+        "next_change": page["next_change"],
         "categories": {c["name"]: c["status"] for c in page["categories"]},
         "hazards": page["hazards"]["counts"],
         "findings": [
-            {k: f[k] for k in ("rule", "category", "severity_key", "message", "place", "source")}
+            {
+                k: f[k]
+                for k in ("rule", "category", "severity_key", "message", "place", "source", "due")
+            }
             for f in page["findings"]
         ],
         "dossier": page["dossier"],
@@ -587,39 +599,11 @@ def school_api(page: dict) -> dict:
 
 # Who answers for an overdue item, by the dossier section it is in (roles, not names).
 OWNER_ROLES = {"hazards": "隐患整改责任人", "risks": "风险点责任人", "drills": "学校安全管理代表"}
-_DUE_FIELDS = ("deadline", "next_review", "expires", "next_inspection", "valid_until", "due")
 
 
-def _resolve(data: Any, path: str) -> Any:
-    for part in path.split("/")[1:]:
-        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        elif isinstance(data, dict) and part in data:
-            data = data[part]
-        else:
-            return None
-    return data
-
-
-_DUE_IN_MESSAGE = re.compile(r"应于 ?(\d{4}-\d{2}-\d{2})")
-
-
-def finding_days_late(data: dict, path: str, message: str, as_of: date) -> int:
-    """How many days an overdue finding is late: from the dated field it points at (a
-    hazard's deadline, a risk's next review …), else from the date its message says it was
-    due by (应于 2026-10-31 …); 0 when neither is known."""
-    value = _resolve(data, path)
-    if isinstance(value, dict):
-        value = next((value[k] for k in _DUE_FIELDS if k in value), None)
-    days = _late_days(value, as_of)
-    if not days and (due := _DUE_IN_MESSAGE.search(message)):
-        days = _late_days(due.group(1), as_of)
-    return days
-
-
-def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
-    """The school's overdue findings for its district's list: the item, how many days late
-    (when the finding points at a dated field) and the role that answers for it."""
+def overdue_items(data: dict, result: Any) -> list[dict]:
+    """The school's overdue findings for its district's list: the item, the day it was due
+    (when the rule knows one) and the role that answers for it."""
     late = [f for f in result.findings if f.status == "逾期"]
     if not late:
         return []
@@ -627,7 +611,6 @@ def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
     secrets = private_values(data, public, [f.message for f in late])
     items = []
     for f in late:
-        days = finding_days_late(data, f.path, f.message, as_of)
         where = _item(f.path)
         items.append(
             {
@@ -635,15 +618,15 @@ def overdue_items(data: dict, result: Any, as_of: date) -> list[dict]:
                 "url": f"schools/{result.id}/",
                 "item": scrub(f.message, secrets),
                 "rule_url": rule_url(f.code),
-                "days": days,
-                "days_text": f"{days} 天" if days else "—",
+                "due": iso(f.due) or "",
+                "due_text": iso(f.due) or "—",
                 "owner": OWNER_ROLES.get(where[0] if where else "", "学校安全管理代表"),
             }
         )
     return items
 
 
-def school_row(result: Any, data: dict | None = None, as_of: date | None = None) -> dict:
+def school_row(result: Any, data: dict | None = None) -> dict:
     """A school as a row of its district's table, from its evaluation (its name, district
     and stage are public profile fields); with ``data`` (its dossier), its overdue items."""
     counts = hazard_counts(result)
@@ -659,7 +642,7 @@ def school_row(result: Any, data: dict | None = None, as_of: date | None = None)
         "overdue": counts["overdue"],
         "major": counts["major"],
         "problems": [sum(f.status == st for f in result.findings) for st in STATUSES[:3]],
-        "late": overdue_items(data, result, as_of) if data is not None and as_of else [],
+        "late": overdue_items(data, result) if data is not None else [],
         "url": f"schools/{result.id}/",
         "badge": f"badges/{result.id}.svg",
     }
@@ -715,8 +698,8 @@ def district_page(district: dict, result: Any, rows: list[dict]) -> dict:
         "compliant": pct(sum(r["status"] == "达标" for r in rows) / len(rows)) if rows else "—",
         "rates": [_rate(r) for r in result.rates],
         "major": [r for r in rows if r["major"]],
-        "overdue": sorted(
-            (i for r in rows for i in r["late"]), key=lambda i: (-i["days"], i["school"])
+        "overdue": sorted(  # longest overdue first; those without a date last
+            (i for r in rows for i in r["late"]), key=lambda i: (i["due"] or "~", i["school"])
         ),
         "problem_statuses": STATUSES[:3],
     }

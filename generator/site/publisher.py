@@ -104,7 +104,7 @@ def prepare(data: Any) -> Prepared:
         # Only schools with something overdue are unpacked, for their overdue list.
         late = any(f.status == "逾期" for f in result.findings)
         rows.setdefault(result.district, []).append(
-            pages.school_row(result, docs[result.file].data if late else None, evaluation.as_of)
+            pages.school_row(result, docs[result.file].data if late else None)
         )
     districts = [
         pages.district_page(district_views.get(d.id, {}), d, rows.get(d.id, []))

@@ -4,12 +4,20 @@ and :class:`Context`.
 A rule is a small function ``check(school, ctx) -> Iterable[Hit]`` with metadata. It reads a
 schema-valid dossier through :class:`SchoolView`, the settings and dates through
 :class:`Context`, and yields a :class:`Hit` for each problem: the path of the offending item
-(the finding gets its line from it), a Chinese message, and the kind of problem, which drives
-the school's status.
+(the finding gets its line from it), a Chinese message, the kind of problem, which drives
+the school's status, and, for a dated duty, the day it fell (or will fall) due.
 
 Messages carry ids, dates, counts, categories and public titles only — never a value the
 schema marks private (names, phones, locations, hazard descriptions): findings reach the
-public site.
+public site. The same holds for ``due``, and for a day computed from a private one.
+
+Messages say dates, never days counted from ``as_of`` ("应于 2026-11-03 前复核,已逾期", not
+"已逾期 32 天"): a finding then reads the same on every day its evaluation holds.
+``evaluate_school`` gives the rules an :class:`~generator.core.dates.AsOf` as ``ctx.as_of``,
+which records each comparison a rule makes with it; from them the school's result knows the
+days it stays true (``valid_from``, ``next_change``). So a rule compares dates
+(``as_of > found + limit``) rather than counting days (``(as_of - found).days``, which would
+make its result change every day).
 
 History: events dated after ``as_of`` did not happen yet, and a hazard closed after ``as_of``
 was still open then, so a dossier can be evaluated as of any past day.
@@ -54,11 +62,13 @@ SEVERITIES = ("error", "warning")
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One problem a rule found: where (a path into the dossier), what, and of which kind."""
+    """One problem a rule found: where (a path into the dossier), what, of which kind, and
+    the day the duty fell (or, for a warning of something coming, will fall) due."""
 
     path: tuple
     message: str
     kind: str = "open"
+    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -135,18 +145,27 @@ def due(rule_id: str) -> Callable:
 
 
 def recurring(
-    value: Any, as_of: date, days: int, where: tuple, field: str, missing: str, late: str
+    value: Any,
+    as_of: date,
+    days: int,
+    where: tuple,
+    field: str,
+    missing: str,
+    late: str,
+    private: bool = False,
 ) -> Iterator[Hit]:
     """The hit of a duty done again every ``days`` days, last done on ``value`` (a date): none
     on record is ``missing``, open, at ``where``; one done longer ago is ``late``, overdue, at
-    ``(*where, field)``; ``late`` may use ``{last}``, ``{due}`` and ``{days}``. A date after
-    ``as_of`` says nothing of that day (the field keeps only the latest): no hit."""
+    ``(*where, field)``, due ``days`` after the last time (unless the field is ``private``);
+    ``late`` may use ``{last}``, ``{due}`` and ``{days}``. A date after ``as_of`` says nothing
+    of that day (the field keeps only the latest): no hit."""
     last = parse_date(value)
     if last is None:
         yield Hit(where, missing)
     elif as_of > last + timedelta(days=days):
         due = last + timedelta(days=days)
-        yield Hit((*where, field), late.format(last=last, due=due, days=days), "overdue")
+        message = late.format(last=last, due=due, days=days)
+        yield Hit((*where, field), message, "overdue", None if private else due)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """校车: the school bus sign (校车标牌) and the driver's qualification.
 
 The driver's details are private: messages name the bus by its plate and say what is wrong,
-never the driver's name, age or dates.
+never the driver's name, age or dates (nor do their findings carry a due date).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ def sign_expired(school, ctx):
         if until is not None and ctx.as_of > until:
             yield Hit(
                 (*path, "sign_valid_until"),
-                f"校车 {bus['plate']} 的校车标牌已于 {bus['sign_valid_until']} 过期",
+                f"校车 {bus['plate']} 的校车标牌已于 {until} 过期",
                 "overdue",
+                until,
             )
 
 
@@ -79,7 +80,8 @@ def expiring(school, ctx):
         if sign is not None and ctx.as_of <= sign <= horizon:
             yield Hit(
                 (*path, "sign_valid_until"),
-                f"校车 {bus['plate']} 的校车标牌将于 {bus['sign_valid_until']} 到期,请及时办理",
+                f"校车 {bus['plate']} 的校车标牌将于 {sign} 到期,请及时办理",
+                due=sign,
             )
         driver = bus.get("driver", {})
         keys = ("licence_valid_until", "qualification_valid_until")
@@ -87,7 +89,7 @@ def expiring(school, ctx):
         if any(d is not None and ctx.as_of <= d <= horizon for d in dates):
             yield Hit(
                 (*path, "driver"),
-                f"校车 {bus['plate']} 的驾驶人驾驶资格将在 {days} 天内到期,请及时办理",
+                f"校车 {bus['plate']} 的驾驶人驾驶资格即将到期,请及时办理",
             )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from generator.core.dates import parse_date
 from generator.core.rules.base import Hit, recurring, rule
 
@@ -46,9 +48,10 @@ def meal_record_stale(school, ctx):
         return
     last = parse_date(canteen.get("last_accompanied_meal"))
     since = max(semester.start, last) if last else semester.start
-    if (ctx.as_of - since).days > gap:
+    due = since + timedelta(days=gap)
+    if ctx.as_of > due:
         when = f"最近一次陪餐记录在 {last}" if last else "没有陪餐记录日期"
-        yield Hit(("canteen",), f"学期中{when},已超过 {gap} 天")
+        yield Hit(("canteen",), f"学期中{when},已超过 {gap} 天(应于 {due} 前再次陪餐并记录)", due=due)
 
 
 @rule(
@@ -104,7 +107,9 @@ def licence_expired(school, ctx):
     canteen = _canteen(school)
     until = parse_date((canteen or {}).get("licence_valid_until"))
     if until is not None and ctx.as_of > until:
-        yield Hit(("canteen", "licence_valid_until"), f"食品经营许可证已于 {until} 过期", "overdue")
+        yield Hit(
+            ("canteen", "licence_valid_until"), f"食品经营许可证已于 {until} 过期", "overdue", until
+        )
 
 
 @rule(

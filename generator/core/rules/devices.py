@@ -215,7 +215,7 @@ def equipment_expired(school, ctx):
         expires = parse_date(e.get("expires"))
         if expires is not None and ctx.as_of > expires and e.get("count", 0) > 0:
             yield Hit(
-                (*path, "expires"), f"{e['kind']}已于 {e['expires']} 过期,须及时更换", "overdue"
+                (*path, "expires"), f"{e['kind']}已于 {expires} 过期,须及时更换", "overdue", expires
             )
 
 
@@ -237,10 +237,7 @@ def equipment_expiring(school, ctx):
             and ctx.as_of <= expires <= ctx.as_of + timedelta(days=days)
             and e.get("count", 0) > 0
         ):
-            yield Hit(
-                (*path, "expires"),
-                f"{e['kind']}将于 {e['expires']} 到期(不足 {days} 天),请提前更换",
-            )
+            yield Hit((*path, "expires"), f"{e['kind']}将于 {expires} 到期,请提前更换", due=expires)
 
 
 @rule(
@@ -290,8 +287,9 @@ def fire_equipment(school, ctx):
         if due is not None and ctx.as_of > due:
             yield Hit(
                 (*path, "next_inspection" if "next_inspection" in e else "last_inspected"),
-                f"消防设施({e['kind']})应于 {due} 前检查,已逾期 {(ctx.as_of - due).days} 天",
+                f"消防设施({e['kind']})应于 {due} 前检查,已逾期",
                 "overdue",
+                due,
             )
 
 
@@ -408,11 +406,12 @@ def building_check(school, ctx):
         yield Hit(("buildings",), "没有校舍安全台账(校舍安全鉴定等级和年度检查)")
     for path, b in buildings:
         last = parse_date(b.get("last_checked"))
-        if last is not None and ctx.as_of > last + timedelta(days=days):
+        if last is not None and ctx.as_of > (due := last + timedelta(days=days)):
             yield Hit(
                 (*path, "last_checked"),
-                f"校舍“{b['name']}”最近一次检查在 {last},应于 {last + timedelta(days=days)} 前再次检查",
+                f"校舍“{b['name']}”最近一次检查在 {last},应于 {due} 前再次检查",
                 "overdue",
+                due,
             )
 
 

@@ -48,6 +48,7 @@ def frequency(school, ctx):
             f"{school.stage}应{UNIT_WORDS[unit]}至少组织一次应急疏散演练"
             f"(应于 {period.end} 前完成)",
             "overdue",
+            period.end,
         )
 
 
@@ -61,14 +62,15 @@ def _semester_duty(school, ctx, count, describe):
     due = ctx.last_ended_semester
     missing = count(_in(drills, due.period))
     if missing:
-        yield Hit(("drills",), describe(due, missing) + f"(学期已于 {due.end} 结束)", "overdue")
+        message = describe(due, missing) + f"(学期已于 {due.end} 结束)"
+        yield Hit(("drills",), message, "overdue", due.end)
     current = ctx.current_semester
-    if current and (current.end - ctx.as_of).days < ctx.setting("drills.semester_warn_days"):
+    warn = timedelta(days=ctx.setting("drills.semester_warn_days"))
+    if current and ctx.as_of > current.end - warn:
         missing = count(_in(drills, current.period))
         if missing:
-            yield Hit(
-                ("drills",), describe(current, missing) + f"(学期将于 {current.end} 结束)", "open"
-            )
+            message = describe(current, missing) + f"(学期将于 {current.end} 结束)"
+            yield Hit(("drills",), message, "open", current.end)
 
 
 @rule(
@@ -144,6 +146,7 @@ def bus(school, ctx):
             ("drills",),
             f"最近一次校车演练在 {last},已超过 {gap} 天(应于 {due} 前再次演练)",
             "overdue",
+            due,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from generator.core.dates import school_year_label
 from generator.core.rules.base import Hit, rule
 
@@ -38,13 +40,11 @@ def hours(school, ctx):
             ("safety_education",),
             f"{school_year_label(due_year)}安全教育 {have:g} 课时,少于每学年 {need:g} 课时",
             "overdue",
+            ctx.calendar.semesters_of(due_year)[1].end,
         )
     current = ctx.current_semester
-    if (
-        current
-        and current.number == 2
-        and (current.end - ctx.as_of).days < ctx.setting("education.warn_days")
-    ):
+    warn = timedelta(days=ctx.setting("education.warn_days"))
+    if current and current.number == 2 and ctx.as_of > current.end - warn:
         have = _hours(school, ctx, current.school_year)
         if have < need:
             yield Hit(
@@ -52,6 +52,7 @@ def hours(school, ctx):
                 f"本学年({school_year_label(current.school_year)})安全教育 {have:g} 课时,少于 {need:g} 课时"
                 f"(学期将于 {current.end} 结束)",
                 "open",
+                current.end,
             )
 
 

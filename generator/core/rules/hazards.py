@@ -30,6 +30,7 @@ def major_open(school, ctx):
                 path,
                 f"重大隐患 {h['id']}({h['category']})尚未销号(状态:{h['status']}{deadline})",
                 "major",
+                parse_date(h.get("deadline")),
             )
 
 
@@ -45,12 +46,12 @@ def overdue(school, ctx):
     for path, h, is_open in school.hazards(ctx.as_of):
         deadline = parse_date(h.get("deadline"))
         if is_open and deadline is not None and ctx.as_of > deadline:
-            days = (ctx.as_of - deadline).days
             yield Hit(
                 (*path, "deadline"),
-                f"隐患 {h['id']}({h['category']})已超过整改期限 {h['deadline']} {days} 天仍未销号"
+                f"隐患 {h['id']}({h['category']})应于 {deadline} 前整改销号,已逾期"
                 f"(状态:{h['status']})",
                 "overdue",
+                deadline,
             )
 
 
@@ -70,7 +71,10 @@ def still_open(school, ctx):
         if deadline is None or ctx.as_of <= deadline:
             until = f",整改期限 {h['deadline']}" if deadline else ""
             yield Hit(
-                path, f"隐患 {h['id']}({h['category']})尚未销号(状态:{h['status']}{until})", "open"
+                path,
+                f"隐患 {h['id']}({h['category']})尚未销号(状态:{h['status']}{until})",
+                "open",
+                deadline,
             )
 
 
@@ -98,12 +102,16 @@ def interim_controls(school, ctx):
             yield Hit(path, f"隐患 {h['id']} 不能立即整改,须落实临时管控措施和盯防人员", "open")
             continue
         found = parse_date(h.get("found"))
-        if limit is not None and found is not None and (ctx.as_of - found).days > limit:
+        if limit is None or found is None:
+            continue
+        due = found + timedelta(days=limit)
+        if ctx.as_of > due:
             yield Hit(
                 path,
-                f"隐患 {h['id']} 标为立查立改,但发现已 {(ctx.as_of - found).days} 天仍未销号"
-                f"(超过 {limit} 天),须落实临时管控措施和盯防人员",
+                f"隐患 {h['id']} 标为立查立改({found} 发现),超过 {limit} 天(应于 {due} 前销号)"
+                "仍未销号,须落实临时管控措施和盯防人员",
                 "open",
+                due,
             )
 
 
@@ -203,4 +211,5 @@ def pre_term_check(school, ctx):
             ("hazard_checks",),
             f"{semester.label}开学前({window[0]} 至 {window[1]})没有集中隐患排查记录",
             "overdue",
+            window[1],
         )

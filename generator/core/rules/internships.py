@@ -31,6 +31,7 @@ def safety_education(school, ctx):
                 (*path, "safety_education"),
                 f"{placement['unit']}的实习 {start} 开始,到岗前没有岗前安全教育{when}",
                 "overdue",
+                start,
             )
 
 

@@ -36,11 +36,12 @@ def stale(school, ctx):
         return
     for path, plan in school.items("emergency_plans"):
         revised = parse_date(plan.get("revised"))
-        if revised is not None and ctx.as_of > revised + timedelta(days=days):
+        if revised is not None and ctx.as_of > (due := revised + timedelta(days=days)):
             yield Hit(
                 (*path, "revised"),
-                f"应急预案“{plan['title']}”最近一次修订在 {plan['revised']},已超过 {days} 天未修订",
+                f"应急预案“{plan['title']}”最近一次修订在 {revised},已超过 {days} 天未修订",
                 "overdue",
+                due,
             )
 
 

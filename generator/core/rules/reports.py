@@ -39,9 +39,9 @@ def monthly(school, ctx):
     ]
     what = f"{year}年{month}月的隐患排查整治清单月报(月份 {label})应于 {due} 前报送"
     if not sent:
-        yield Hit(("reports", "monthly"), f"{what},没有报送记录", "overdue")
+        yield Hit(("reports", "monthly"), f"{what},没有报送记录", "overdue", due)
     elif min(sent) > due:  # 按时: a late report does not clear the month
-        yield Hit(("reports", "monthly"), f"{what},{min(sent)} 才报送(逾期)", "overdue")
+        yield Hit(("reports", "monthly"), f"{what},{min(sent)} 才报送(逾期)", "overdue", due)
 
 
 @rule(
@@ -67,6 +67,7 @@ def annual(school, ctx):
             ("reports", "annual"),
             f"{year}年度安全工作总结应于 {due} 前报送,没有报送记录",
             "overdue",
+            due,
         )
 
 
@@ -90,6 +91,7 @@ def inspections(school, ctx):
             ("inspections",),
             f"{semester.label}教育、公安等部门检查督导 {len(held)} 次,少于每学期 {need} 次",
             "overdue",
+            semester.end,
         )
 
 
@@ -167,4 +169,5 @@ def term_supervision(school, ctx):
                 ("inspections",),
                 f"{semester.label}{when}({start} 至 {end})没有检查督导记录",
                 "overdue",
+                end,
             )

@@ -105,6 +105,7 @@ def letters(school, ctx):
                 (*path, "letter_signed") if signed else path,
                 f"岗位责任 第{path[-1] + 1}项 的安全责任书{year}尚未签订(应于 {due} 前签订)",
                 "overdue",
+                due,
             )
 
 
@@ -125,11 +126,9 @@ def meetings(school, ctx):
     dates = [d for _, _, d in school.dated("responsibilities", "meetings", as_of=ctx.as_of)]
     if not dates:
         yield Hit(("responsibilities",), "没有安全会商记录")
-    elif ctx.as_of > max(dates) + timedelta(days=gap):
+    elif ctx.as_of > max(dates) + timedelta(days=gap):  # the dates are private: no due
         yield Hit(
-            ("responsibilities", "meetings"),
-            f"最近一次安全会商距今已 {(ctx.as_of - max(dates)).days} 天,超过 {gap} 天",
-            "overdue",
+            ("responsibilities", "meetings"), f"已超过 {gap} 天没有召开安全会商", "overdue"
         )
 
 
@@ -211,5 +210,5 @@ def safety_talk(school, ctx):
     yield from recurring(
         school.get("responsibilities", "safety_talk"), ctx.as_of, gap, ("responsibilities",),
         "safety_talk", "没有主要负责人与教职员工安全对话谈心的记录",
-        "最近一次安全对话谈心在 {last},已超过 {days} 天(应于 {due} 前再次开展)",
+        "已超过 {days} 天没有开展安全对话谈心", private=True,
     )  # fmt: skip

@@ -47,9 +47,9 @@ def review_overdue(school, ctx):
         if due is not None and ctx.as_of > due:
             yield Hit(
                 (*path, "next_review"),
-                f"风险点 {risk['id']}({risk['category']})应于 {risk['next_review']} 复核,"
-                f"已逾期 {(ctx.as_of - due).days} 天",
+                f"风险点 {risk['id']}({risk['category']})应于 {due} 复核,已逾期",
                 "overdue",
+                due,
             )
 
 

@@ -22,9 +22,9 @@ def inspection_overdue(school, ctx):
         if due is not None and ctx.as_of > due:
             yield Hit(
                 (*path, "next_inspection"),
-                f"特种设备“{item['name']}”({item['kind']})的定期检验已于 {due} 到期,"
-                f"逾期 {(ctx.as_of - due).days} 天",
+                f"特种设备“{item['name']}”({item['kind']})的定期检验已于 {due} 到期,已逾期",
                 "overdue",
+                due,
             )
 
 
@@ -45,6 +45,7 @@ def inspection_due(school, ctx):
             yield Hit(
                 (*path, "next_inspection"),
                 f"特种设备“{item['name']}”的定期检验将于 {due} 到期,应在到期前一个月申请检验",
+                due=due,
             )
 
 
@@ -95,6 +96,7 @@ def lift_maintenance(school, ctx):
                 (*path, "last_maintenance"),
                 f"{name}最近一次维保在 {last},应于 {due} 前再次维保",
                 "overdue",
+                due,
             )
 
 
