@@ -466,7 +466,11 @@ def test_the_header_panel_filters_by_district_stage_and_status_on_a_phone(sample
             ".innerText !== before",
             arg=every,
         )
-        page.wait_for_load_state("networkidle")
+        # the message changes first; the results' fragments load after it, one by one
+        results = "[...document.querySelectorAll('#xa-search-panel .pagefind-ui__result')]"
+        page.wait_for_function(
+            f"{results}.length > 0 && {results}.every(r => r.innerText.includes('状态: '))"
+        )
         tags = panel.locator(".pagefind-ui__result").all_inner_texts()
         assert tags and all("逾期" in t for t in tags), tags
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

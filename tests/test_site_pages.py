@@ -73,7 +73,7 @@ def test_the_api_record_is_the_public_view():
     api = pages.school_api(page)
     assert api["dossier"] == schema.public_view(data)
     assert "responsibilities" not in api["dossier"]
-    keys = {"id", "name", "district", "stage", "status", "as_of", "categories", "findings"}
+    keys = {"id", "name", "district", "stage", "status", "valid_from", "next_change", "categories", "findings"}
     assert keys <= set(api)
     assert api["status"] == "达标" and api["findings"] == []
 

@@ -581,7 +581,6 @@ def school_api(page: dict) -> dict:
         "district_name": page["district"]["name"],
         "stage": page["stage"],
         "status": page["status"],
-        "as_of": page["as_of"],
         "valid_from": page["valid_from"],
         "next_change": page["next_change"],
         "categories": {c["name"]: c["status"] for c in page["categories"]},

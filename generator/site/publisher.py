@@ -85,6 +85,7 @@ class Prepared:
     districts: list[dict]  # district pages' data
     home: dict
     rules: list  # generator.core.rules.Rule, in id order
+    district_days: dict  # district id -> the day its page and workbook are made as of
     signoffs: dict  # school id -> 审核确认记录 (git history)
     signoff_note: str | None
 
@@ -100,7 +101,9 @@ def prepare(data: Any) -> Prepared:
         key: schema.public_view(doc.data, "district") for key, doc in records.districts.items()
     }
     rows: dict[str, list[dict]] = {}
+    results: dict[str, list] = {}
     for result in evaluation.schools:
+        results.setdefault(result.district, []).append(result)
         # Only schools with something overdue are unpacked, for their overdue list.
         late = any(f.status == "逾期" for f in result.findings)
         rows.setdefault(result.district, []).append(
@@ -115,6 +118,10 @@ def prepare(data: Any) -> Prepared:
         as_of=evaluation.as_of, docs=docs, district_views=district_views, districts=districts,
         home=pages.home_page(districts, evaluation.as_of),
         rules=[RULES[k] for k in sorted(RULES)],
+        district_days={
+            d.id: writer.district_day(results.get(d.id, []), evaluation.as_of)
+            for d in evaluation.districts
+        },
         signoffs=ledger_for_all(root, root), signoff_note=note(root),
     )  # fmt: skip
 
@@ -214,6 +221,7 @@ def publish(
         templates=[env.get_template(name) for name in names], docs=p.docs,
         district_views=p.district_views, districts=p.districts, signoffs=p.signoffs,
         signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
+        district_days=p.district_days,
     )  # fmt: skip
     write_editor = (lambda: None) if old else (lambda: _write_editor(out, editor))
     count, files = writer.write_outputs(outputs, write_editor)
@@ -242,11 +250,14 @@ def _digests(p: Prepared, data: Any) -> tuple[dict[str, str], dict[str, str]]:
         doc = p.docs[result.file]
         schools[result.id] = manifest.school_digest(
             doc.path.read_bytes(), district_bytes.get(result.district, b""), result,
-            [p.signoffs.get(result.id, []), p.signoff_note], p.as_of,
+            [p.signoffs.get(result.id, []), p.signoff_note],
+            [writer.school_day(result, p.as_of), result.next_change],
         )  # fmt: skip
         by_district.setdefault(result.district, []).append(schools[result.id])
     districts = {
-        d["id"]: manifest.district_digest(district_bytes.get(d["id"], b""), d, by_district.get(d["id"], []))
+        d["id"]: manifest.district_digest(
+            district_bytes.get(d["id"], b""), [d, p.district_days[d["id"]]], by_district.get(d["id"], [])
+        )
         for d in p.districts
     }  # fmt: skip
     return schools, districts
@@ -348,7 +359,7 @@ def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dic
     district_t, w = env.get_template("district.html"), writer.Writer(out)
     for d in p.districts:
         if only is None or d["id"] in only:
-            content = district_t.render(d=d, root="../../", as_of=p.as_of.isoformat())
+            content = district_t.render(d=d, root="../../", as_of=p.district_days[d["id"]].isoformat())
             frame = frames["district-major" if d["major"] else "district"]
             w.text(f"districts/{d['id']}/index.html", frame.fill(content, d["name"], d["id"]))
     return w.count

@@ -10,12 +10,12 @@ publisher hands over what it prepared (:class:`Outputs`) and the school pages' f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ class OutputError(Exception):
     """A part of the output that could not be made (search index, web editor), in Chinese."""
 
 
-@dataclass
+@dataclasses.dataclass
 class Outputs:
     """What the publisher prepared for the per-school output."""
 
@@ -60,6 +60,21 @@ class Outputs:
     incremental build links them from the previous site)."""
     workbooks: set[str] | None = None
     """The districts whose workbooks to write (None: all)."""
+    district_days: dict = dataclasses.field(default_factory=dict)
+    """District id -> the day its pages and workbook are made as of (:func:`district_day`)."""
+
+
+def school_day(result: Any, as_of: date) -> date:
+    """The day a school's pages are made as of: the first day of the days its evaluation holds
+    on (``valid_from``), so that they read the same on every one of those days and a later
+    build need not make them again; the evaluation's own day when that is not known."""
+    return result.valid_from or as_of
+
+
+def district_day(results: list, as_of: date) -> date:
+    """The day a district's page and workbook are made as of: the latest of its schools'
+    :func:`school_day`, from which they hold until the earliest next change."""
+    return max((school_day(r, as_of) for r in results), default=as_of)
 
 
 def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
@@ -148,7 +163,8 @@ class _Schools:
             first = len(writer.files)
             doc = o.docs[result.file]
             district = o.district_views.get(result.district, {})
-            s = pages.school_page(doc.data, result, district, o.as_of)
+            day = school_day(result, o.as_of)
+            s = pages.school_page(doc.data, result, district, day)
             s["signoffs"] = [
                 {**row, "status_key": pages.status_key(row["status"])}
                 for row in signoff_rows(o.signoffs.get(result.id, []))
@@ -173,7 +189,7 @@ class _Schools:
             api = pages.school_api(s)
             writer.json(f"api/schools/{sid}.json", api)
             self.index.add_school(api)
-            writer.bytes(urls["calendar"], public_feed(s["dossier"], result, o.as_of))
+            writer.bytes(urls["calendar"], public_feed(s["dossier"], result, day))
             files[sid] = writer.files[first:]
         return len(chunk), files
 
@@ -183,7 +199,9 @@ class _Schools:
         sels = selections(data.records, data.evaluation, districts, public=True)
         for district, sel in zip(districts, sels, strict=True):
             path = self.o.out / "exports" / "districts" / f"{district}.xlsx"
-            write_workbook(path, tables_of(sel, public=True), stamp=self.o.as_of)
+            day = self.o.district_days[district]
+            sel = dataclasses.replace(sel, as_of=day)
+            write_workbook(path, tables_of(sel, public=True), stamp=day)
         return len(districts)
 
 
