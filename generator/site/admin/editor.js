@@ -692,6 +692,30 @@ function chinese(CMS) {
   CMS.registerLocale('zh_Hans', deepMerge(base || {}, PHRASES));
 }
 
+// Names for Decap's buttons that have none (axe: button-name, aria-command-name): a list
+// item's open/close and delete buttons and its drag handle show only an icon.
+const UNNAMED = [
+  ['[class*="-StyledListItemTopBar"] > button:first-child', '展开或收起此项'],
+  ['[class*="-StyledListItemTopBar"] > button:last-child', '删除此项'],
+  ['[class*="-StyledListItemTopBar"] [aria-roledescription="sortable"]', '拖动以调整顺序'],
+];
+
+function nameButtons(root) {
+  for (const [selector, name] of UNNAMED) {
+    for (const button of root.querySelectorAll(selector)) {
+      if (!button.hasAttribute('aria-label')) button.setAttribute('aria-label', name);
+    }
+  }
+}
+
+function nameButtonsAsDrawn() {
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) nameButtons(node.parentElement || node);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
 async function start() {
   const CMS = window.CMS;
   try {
@@ -711,6 +735,7 @@ async function start() {
   CMS.registerCustomFormat(FORMAT, 'yaml', { fromFile, toFile });
   CMS.registerEventListener({ name: 'preSave', handler: preSave });
   CMS.init();
+  nameButtonsAsDrawn();
 }
 
 window.xiaoanEditor = { place, problems, check, subject, goTo, chineseDate };
