@@ -448,7 +448,9 @@ def test_the_commit_message_says_what_changed_as_xiaoan_diff_does(glue, tmp_path
     assert len(set(said)) > len(pairs) / 2  # the messages differ: they say what changed
     dier = parse((SAMPLE / "chengguan" / "cg-dier-zhongxue.yaml").read_text(encoding="utf-8"), "x")
     first, closing, *_, many, same = changes(dier.data)
-    assert compare.change_subject(dier.data, first) == "城关区第二中学:新增演练记录 2026-11-21 防踩踏"
+    assert compare.change_subject(dier.data, first) == (
+        "城关区第二中学:新增演练记录 2026-11-21 防踩踏"
+    )
     assert compare.change_subject(dier.data, closing).startswith("城关区第二中学:隐患 H-")
     assert compare.change_subject(dier.data, closing).endswith(" 销号")
     assert compare.change_subject(dier.data, many).endswith(";删除隐患 H-2025-001 等 5 处修改")

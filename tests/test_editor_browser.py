@@ -372,7 +372,8 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         said = f"{day.year}年{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}"
         closed = hazard_field("销号日期")
         assert closed.get_attribute("type") == "date"
-        assert closed.evaluate("e => e.parentElement.querySelector('.xiaoan-date-said').textContent") == said
+        shown = closed.evaluate("e => e.parentElement.querySelector('.xiaoan-date-said').textContent")
+        assert shown == said
         save(page)
 
         text = git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}")
