@@ -372,7 +372,7 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         said = f"{day.year}年{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}"
         closed = hazard_field("销号日期")
         assert closed.get_attribute("type") == "date"
-        shown = closed.evaluate("e => e.parentElement.querySelector('.xiaoan-date-said').textContent")
+        shown = closed.evaluate("e => e.nextElementSibling.textContent")  # .xiaoan-date-said
         assert shown == said
         save(page)
 
