@@ -28,6 +28,7 @@ import pytest
 import yaml
 from browser import serve
 from conftest import REPO
+from test_browser import DESKTOP, PHONE, axe_violations
 from test_editor import require_node_modules
 
 from generator.authoring import editor
@@ -404,3 +405,41 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
             cwd=ed.repo, capture_output=True, text=True, encoding="utf-8", check=True,
         ).stdout  # fmt: skip
         assert [s["subject"] for s in json.loads(as_json)["schools"]] == [subject]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_the_editor_passes_axe_and_fits_a_phone(page, tmp_path, viewport):
+    """axe-core on every screen of /admin/ a safety officer meets, the glue script's problems
+    panel and date field among them, and nothing wider than the screen."""
+    page.set_viewport_size(viewport)
+    with running_editor(tmp_path) as ed:
+        found = {}
+
+        def check(screen: str) -> None:
+            page.wait_for_load_state("networkidle")
+            page.add_style_tag(content="* { transition: none !important; }")  # colours as they end
+            violations = axe_violations(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if violations or width > viewport["width"]:
+                found[screen] = {"axe": violations, "width": width}
+
+        page.goto(f"{ed.url}/admin/")
+        page.get_by_role("button", name="登录").wait_for()
+        check("登录")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text(f"{NAME}({SCHOOL})", exact=True).wait_for()
+        check("学校列表")
+        page.goto(f"{ed.url}/admin/#/workflow")
+        page.get_by_text("工作流", exact=True).first.wait_for()
+        check("工作流")
+        page.goto(f"{ed.url}/admin/#/collections/{DISTRICT}/entries/{DIER}")
+        list_field(page, "应急演练").get_by_role("button", name="新增演练记录").wait_for()
+        page.evaluate("xiaoanEditor.goTo(['hazards', 1, 'closed'])")  # a list item opened
+        page.wait_for_function("document.activeElement.id.startsWith('closed-field-')")
+        check("档案")
+        add_drill(page, organiser="王" * 41)
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.locator("#xiaoan-problems").wait_for()
+        page.get_by_text("保存内容失败").first.wait_for()
+        check("问题清单")
+        assert found == {}
