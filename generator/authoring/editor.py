@@ -47,7 +47,9 @@ COMMIT_MESSAGES = {
     "uploadMedia": "上传文件 {{path}}",
     "deleteMedia": "删除文件 {{path}}",
 }
-"""Commit messages, and so pull request titles: 修改学校档案 cg-diyi-xiaoxue."""
+"""Decap's own commit messages: 修改学校档案 cg-diyi-xiaoxue. The glue script replaces them for
+every save of a dossier with one that says what changed (editor.js ``subject``); these remain
+for what it does not make (uploading a file)."""
 
 TEXT_AREA_FROM = 200
 """Strings that may be longer than this many characters get a multi-line text box."""
