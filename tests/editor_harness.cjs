@@ -6,6 +6,7 @@
 const fs = require('fs');
 globalThis.window = globalThis;
 globalThis.document = { body: {} };
+globalThis.MutationObserver = class { observe() {} };
 globalThis.createClass = spec => spec; // Decap gives React to widgets; none is drawn here
 globalThis.fetch = async () => ({ ok: true, json: async () => JSON.parse(fs.readFileSync(process.env.SCHEMA, 'utf8')) });
 let format;
