@@ -1,13 +1,21 @@
 // Runs the bundled glue script (generator/site/admin/editor.js) under node for test_editor.py:
 // reads each file of FILES with the editor's YAML format, writes it back unchanged and with one
-// more drill, and validates it as the editor does before saving. Prints one JSON object.
+// more drill, and validates it as the editor does before saving; with PAIRS (a JSON file of
+// [before, after] dossiers) it also says what each change did (its commit message) under
+// "subjects". Prints one JSON object.
 const fs = require('fs');
 globalThis.window = globalThis;
 globalThis.document = { body: {} };
+globalThis.MutationObserver = class { observe() {} };
+globalThis.createClass = spec => spec; // Decap gives React to widgets; none is drawn here
 globalThis.fetch = async () => ({ ok: true, json: async () => JSON.parse(fs.readFileSync(process.env.SCHEMA, 'utf8')) });
 let format;
-globalThis.CMS = { registerCustomFormat: (n, e, f) => { format = f; }, registerEventListener() {}, init() {
+globalThis.CMS = { registerCustomFormat: (n, e, f) => { format = f; }, registerEventListener() {},
+  getBackend() {}, registerWidget() {}, init() {
   const out = {};
+  if (process.env.PAIRS) {
+    out.subjects = JSON.parse(fs.readFileSync(process.env.PAIRS, 'utf8')).map(([a, b]) => window.xiaoanEditor.subject(a, b));
+  }
   for (const file of JSON.parse(process.env.FILES)) {
     const text = fs.readFileSync(file, 'utf8');
     const data = format.fromFile(text);

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import serve
 from conftest import REPO
+from test_browser import DESKTOP, PHONE, axe_violations
 from test_editor import require_node_modules
 
 from generator.authoring import editor
@@ -225,9 +227,10 @@ def test_a_drill_added_in_the_editor_lands_on_a_branch_as_valid_yaml(page, tmp_p
             git(ed.repo, "config", f"branch.{ed.branch(SCHOOL)}.description").strip()
             == "decap-cms/draft"
         )
+        # the commit message says what changed (Decap's own would be "修改学校档案 <slug>")
         assert (
-            git(ed.repo, "log", "-1", "--format=%s", ed.branch(SCHOOL)).strip()
-            == f"修改学校档案 {SCHOOL}"
+            git(ed.repo, "log", "-1", "--format=%B", ed.branch(SCHOOL)).strip()
+            == f"{NAME}:新增演练记录 {DRILL_DATE} 防踩踏"
         )
         # decap-server answers the save before it has checked main out again: wait for that
         deadline = time.monotonic() + 20
@@ -282,6 +285,17 @@ def test_the_whole_entry_is_validated_before_saving(page, tmp_path):
         assert f"应急演练 第{drills}项 › 组织人:不能超过 40 个字(现有 41 个字)" in shown
         assert "未保存" in shown
         assert page.evaluate("document.activeElement.id") == "xiaoan-problems"
+        # 转到 opens the closed list and its closed item, and puts the cursor in the field
+        hazards = list_field(page, "隐患清单")
+        assert hazards.locator("input[id^='deadline-field-']").filter(visible=True).count() == 0
+        panel.get_by_role("button", name=f"转到 隐患清单 {first} › 整改期限").click()
+        page.wait_for_function(
+            """() => { const e = document.activeElement, box = e.getBoundingClientRect();
+                       return e.id.startsWith('deadline-field-') && e.checkVisibility()
+                              && box.top >= 0 && box.bottom <= innerHeight; }"""
+        )
+        said = page.evaluate("document.activeElement.parentElement.textContent")
+        assert said.startswith("“2024-13-01”不是有效日期")
         page.get_by_text("保存内容失败").wait_for()  # Decap's own notice says so too
         assert git(ed.repo, "branch", "--list", "cms/*") == ""  # nothing was committed
         assert outside == []
@@ -354,9 +368,21 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         hazard_field("整改完成日期").fill(DRILL_DATE)
         hazard_field("销号日期").fill(DRILL_DATE)
         verifier.fill("王振东")
+        # the date field: the browser's picker and, beside it, the date in Chinese
+        day = datetime.date.fromisoformat(DRILL_DATE)
+        said = f"{day.year}年{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}"
+        closed = hazard_field("销号日期")
+        assert closed.get_attribute("type") == "date"
+        shown = closed.evaluate("e => e.nextElementSibling.textContent")  # .xiaoan-date-said
+        assert shown == said
         save(page)
 
-        after = parse(git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}"), DIER).data
+        text = git(ed.repo, "show", f"{ed.branch(DIER)}:{ed.file(DIER)}")
+        # saved as the schema wants: a plain YYYY-MM-DD (a YAML date, read by xiaoan as text)
+        assert f"\n    closed: {DRILL_DATE}\n" in text
+        (raw,) = [h for h in yaml.safe_load(text)["hazards"] if h["id"] == "H-2026-002"]
+        assert raw["closed"] == day
+        after = parse(text, DIER).data
         (closed,) = [h for h in after["hazards"] if h["id"] == "H-2026-002"]
         assert (closed["status"], closed["closed"], closed["verifier"]) == (
             "已销号", DRILL_DATE, "王振东"
@@ -370,3 +396,50 @@ def test_the_safety_officer_records_a_drill_and_closes_a_hazard_then_the_reviewe
         assert "销号的隐患:H-2026-002" in done.stdout
         assert f"应急演练:新增 {DRILL_DATE} 防踩踏" in done.stdout
         assert "全部修改过的档案通过校验" in done.stdout
+        # the commit (and so the pull request's title) says what changed, as xiaoan diff does
+        subject = git(ed.repo, "log", "-1", "--format=%B", ed.branch(DIER)).strip()
+        assert subject == f"城关区第二中学:隐患 H-2026-002 销号;新增演练记录 {DRILL_DATE} 防踩踏"
+        as_json = subprocess.run(
+            [sys.executable, "-m", "generator", "diff", "main", ed.branch(DIER),
+             "--records", "records", "--format", "json"],
+            cwd=ed.repo, capture_output=True, text=True, encoding="utf-8", check=True,
+        ).stdout  # fmt: skip
+        assert [s["subject"] for s in json.loads(as_json)["schools"]] == [subject]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_the_editor_passes_axe_and_fits_a_phone(page, tmp_path, viewport):
+    """axe-core on every screen of /admin/ a safety officer meets, the glue script's problems
+    panel and date field among them, and nothing wider than the screen."""
+    page.set_viewport_size(viewport)
+    with running_editor(tmp_path) as ed:
+        found = {}
+
+        def check(screen: str) -> None:
+            page.wait_for_load_state("networkidle")
+            page.add_style_tag(content="* { transition: none !important; }")  # colours as they end
+            violations = axe_violations(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if violations or width > viewport["width"]:
+                found[screen] = {"axe": violations, "width": width}
+
+        page.goto(f"{ed.url}/admin/")
+        page.get_by_role("button", name="登录").wait_for()
+        check("登录")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text(f"{NAME}({SCHOOL})", exact=True).wait_for()
+        check("学校列表")
+        page.goto(f"{ed.url}/admin/#/workflow")
+        page.get_by_text("工作流", exact=True).first.wait_for()
+        check("工作流")
+        page.goto(f"{ed.url}/admin/#/collections/{DISTRICT}/entries/{DIER}")
+        list_field(page, "应急演练").get_by_role("button", name="新增演练记录").wait_for()
+        page.evaluate("xiaoanEditor.goTo(['hazards', 1, 'closed'])")  # a list item opened
+        page.wait_for_function("document.activeElement.id.startsWith('closed-field-')")
+        check("档案")
+        add_drill(page, organiser="王" * 41)
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.locator("#xiaoan-problems").wait_for()
+        page.get_by_text("保存内容失败").first.wait_for()
+        check("问题清单")
+        assert found == {}

@@ -32,6 +32,8 @@ from generator.core.load import LoadError, UsageError, load
 BACKENDS = ("github", "gitea", "local")
 FORMAT = "xiaoan-yaml"
 """The YAML format the glue script registers: YAML 1.1 quoting, as PyYAML reads it."""
+DATE_WIDGET = "xiaoan-date"
+"""The glue script's date field: the browser's date picker, the date in Chinese beside it."""
 
 PROXY_URL = "http://localhost:8081/api/v1"
 ADMIN_SOURCES = ROOT / "site" / "admin"
@@ -45,7 +47,9 @@ COMMIT_MESSAGES = {
     "uploadMedia": "上传文件 {{path}}",
     "deleteMedia": "删除文件 {{path}}",
 }
-"""Commit messages, and so pull request titles: 修改学校档案 cg-diyi-xiaoxue."""
+"""Decap's own commit messages: 修改学校档案 cg-diyi-xiaoxue. The glue script replaces them for
+every save of a dossier with one that says what changed (editor.js ``subject``); these remain
+for what it does not make (uploading a file)."""
 
 TEXT_AREA_FROM = 200
 """Strings that may be longer than this many characters get a multi-line text box."""
@@ -118,9 +122,7 @@ def field(name: str, node: dict, required: bool, kind: str = "dossier") -> dict:
         if "maximum" in node:
             out["max"] = node["maximum"]
     elif kind_of == "string" and node.get("format") == "date":
-        out.update(
-            widget="datetime", format="YYYY-MM-DD", date_format="YYYY-MM-DD", time_format=False
-        )
+        out["widget"] = DATE_WIDGET  # writes YYYY-MM-DD; Decap's datetime shows 08/28/2026
     elif kind_of == "string":
         long = node.get("maxLength", 0) > TEXT_AREA_FROM
         out["widget"] = "text" if long else "string"

@@ -121,6 +121,8 @@ class SchoolChange:
     """What the change added, removed and changed in each section of the dossier."""
     ledger: list[Finding] = field(default_factory=list)
     """Errors for a closed hazard or a past drill deleted or rewritten: the ledger only grows."""
+    subject: str = ""
+    """What changed, in one line (:func:`change_subject`): the web editor's commit message."""
 
     @property
     def invalid(self) -> bool:
@@ -143,6 +145,7 @@ class SchoolChange:
             "hazards_removed": self.hazards_removed,
             "sections": [c.as_dict() for c in self.sections],
             "ledger": [f.as_dict() for f in self.ledger],
+            "subject": self.subject,
         }
 
 
@@ -327,6 +330,8 @@ def _school_change(
     if change.change == "D":
         change.hazards_removed = sorted(_hazard_states(before.data.get(path), as_of))
         return change
+    if isinstance(after.data.get(path), dict):
+        change.subject = change_subject(before.data.get(path), after.data[path])
     # Compare like with like: rule findings only when both sides could be evaluated.
     if path in after.findings and (path in before.findings or path not in before.present):
         old = before.findings.get(path, [])
@@ -407,6 +412,59 @@ def sections_changed(old: dict, new: dict) -> list[SectionChange]:
             change.changed = [change.title]
         out.append(change)
     return out
+
+
+SUBJECT_LABELS = 2
+"""A subject names at most this many items of one kind; more are counted (新增演练记录 3 条)."""
+SUBJECT_PARTS = 4
+"""A subject lists at most this many parts, else one fewer and the count (… 等 6 处修改)."""
+
+
+def change_subject(old: dict | None, new: dict) -> str:
+    """What a change to one dossier did, in one line: a commit message or pull request title.
+
+    ``城关区第二中学:隐患 H-2026-002 销号;新增演练记录 2026-11-21 防踩踏``. Built from
+    :func:`sections_changed`, so it names items as ``xiaoan diff`` does. The web editor's glue
+    script (``site/admin/editor.js``, ``subject``) says the same; tests/test_editor.py checks
+    that the two agree.
+    """
+    from generator.core import schema
+
+    profile = new.get("profile") if isinstance(new.get("profile"), dict) else {}
+    name = str(profile.get("name") or profile.get("id") or "学校档案")
+    if old is None:
+        return f"{name}:新建学校档案"
+    parts = []
+    for change in sections_changed(old, new):
+        a, b = old.get(change.section), new.get(change.section)
+        if isinstance(a, list) or isinstance(b, list):
+            noun = (schema.at((change.section, 0)) or {}).get("title") or change.title
+            before, after = _labelled(a or []), _labelled(b or [])
+            changed = []
+            for label in change.changed:
+                status = after[label].get("status") if isinstance(after[label], dict) else None
+                was = before[label].get("status") if isinstance(before[label], dict) else None
+                if status != was and isinstance(status, str):
+                    word = "销号" if status == "已销号" else f"改为“{status}”"
+                    parts.append(f"{noun} {label} {word}")
+                else:
+                    changed.append(label)
+            for word, labels in (("新增", change.added), ("删除", change.removed),
+                                 ("修改", changed)):  # fmt: skip
+                if len(labels) > SUBJECT_LABELS:
+                    parts.append(f"{word}{noun} {len(labels)} 条")
+                elif labels:
+                    parts.append(f"{word}{noun} {'、'.join(labels)}")
+        elif isinstance(a, dict) or isinstance(b, dict):
+            named = [*change.added, *change.removed, *change.changed]
+            shown = f"({'、'.join(named)})" if len(named) <= SUBJECT_LABELS else ""
+            parts.append(f"修改{change.title}{shown}")
+        else:
+            parts.append(f"修改{change.title}")
+    if not parts:
+        return f"{name}:调整格式(内容不变)"
+    more = f" 等 {len(parts)} 处修改" if len(parts) > SUBJECT_PARTS else ""
+    return f"{name}:{';'.join(parts[: SUBJECT_PARTS - 1] if more else parts)}{more}"
 
 
 def ledger_rewrites(file: str, old: dict, new: dict, as_of: date) -> list[Finding]:

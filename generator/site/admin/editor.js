@@ -6,13 +6,22 @@
 // 2. A preSave listener that validates the whole entry against the same JSON Schema with
 //    ajv and refuses to save, naming each problem by its Chinese place
 //    ("隐患清单 第3项 › 整改期限:不是有效日期"). Decap checks only single widgets, not what
-//    lies inside lists nor the schema's conditions (decap-cms issue 467).
+//    lies inside lists nor the schema's conditions (decap-cms issue 467). Each problem has a
+//    button that opens the list item it lies in and focuses the field.
+// 3. A commit message that says what changed ("城关区第二中学:隐患 H-2026-002 销号;新增演练记录
+//    2026-11-21 防踩踏"), the same line as `xiaoan diff` (compare.change_subject). Decap fills
+//    only fixed placeholders in its commit_messages, so every backend is wrapped to pass this
+//    line instead: decap-server commits it (make editor); GitHub uses it for the commit and
+//    for the title of the pull request it opens at the first save.
+// 4. A date field ("xiaoan-date"): the browser's date picker, which always writes YYYY-MM-DD,
+//    and the date in Chinese beside it (2026年12月2日 星期三), whatever the browser's language.
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 
 const SCHEMA_URL = 'dossier.schema.json';
 const FORMAT = 'xiaoan-yaml';
+const DATE_WIDGET = 'xiaoan-date';
 const SOURCE_KEY = '_xiaoan_source'; // the text an entry was read from, carried through the form
 const MAX_SHOWN = 12;
 
@@ -209,6 +218,110 @@ function toFile(data) {
 }
 
 // ------------------------------------------------------------------------------------------
+// What changed, in one line: the commit message. The same words as compare.change_subject
+// (`xiaoan diff`); tests/test_editor.py runs both on the same changes.
+
+const LABEL_KEYS = ['date', 'month', 'kind', 'topic', 'title', 'plate', 'name'];
+const SUBJECT_LABELS = 2;
+const SUBJECT_PARTS = 4;
+
+// How a reviewer knows a list item: its id, else its date and kind (2026-12-01 消防疏散).
+function itemLabel(item, index) {
+  if (isMapping(item)) {
+    if (typeof item.id === 'string') return item.id;
+    const parts = LABEL_KEYS.filter(k => !isEmpty(item[k])).slice(0, 2).map(k => String(item[k]));
+    if (parts.length) return parts.join(' ');
+  }
+  return `第${index + 1}项`;
+}
+
+function labelled(items) {
+  const out = new Map();
+  (Array.isArray(items) ? items : []).forEach((item, i) => {
+    const label = itemLabel(item, i);
+    out.set(out.has(label) ? `${label}(第${i + 1}项)` : label, item);
+  });
+  return out;
+}
+
+// The title of a property as written beside it in the schema (compare uses schema.title).
+function ownTitle(node, key) {
+  const sub = ((node && node.properties) || {})[key] || {};
+  return sub.title || key;
+}
+
+function sectionsChanged(old, now) {
+  const root = resolve(schema);
+  const known = Object.keys(root.properties || {});
+  const keys = [...known.filter(k => k in old || k in now)];
+  for (const k of Object.keys({ ...old, ...now })) if (!keys.includes(k)) keys.push(k);
+  const out = [];
+  for (const key of keys) {
+    const a = old[key] ?? null;
+    const b = now[key] ?? null;
+    if (same(a, b)) continue;
+    const change = { section: key, title: ownTitle(root, key), added: [], removed: [], changed: [] };
+    if (Array.isArray(a) || Array.isArray(b)) {
+      const before = labelled(a);
+      const after = labelled(b);
+      change.added = [...after.keys()].filter(k => !before.has(k));
+      change.removed = [...before.keys()].filter(k => !after.has(k));
+      change.changed = [...after.keys()].filter(k => before.has(k) && !same(after.get(k), before.get(k)));
+    } else if (isMapping(a) || isMapping(b)) {
+      const was = isMapping(a) ? a : {};
+      const is = isMapping(b) ? b : {};
+      const node = child(root, key);
+      change.added = Object.keys(is).filter(k => !(k in was)).map(k => ownTitle(node, k));
+      change.removed = Object.keys(was).filter(k => !(k in is)).map(k => ownTitle(node, k));
+      change.changed = Object.keys(is).filter(k => k in was && !same(was[k], is[k])).map(k => ownTitle(node, k));
+    } else {
+      change.changed = [change.title];
+    }
+    out.push(change);
+  }
+  return out;
+}
+
+export function subject(old, now) {
+  const profile = isMapping(now.profile) ? now.profile : {};
+  const name = String(profile.name || profile.id || '学校档案');
+  if (!old) return `${name}:新建学校档案`;
+  const parts = [];
+  for (const change of sectionsChanged(old, now)) {
+    const a = old[change.section];
+    const b = now[change.section];
+    if (Array.isArray(a) || Array.isArray(b)) {
+      const items = child(resolve(schema), change.section);
+      const noun = (items && child(items, 0) && child(items, 0).title) || change.title;
+      const before = labelled(a);
+      const after = labelled(b);
+      const changed = [];
+      for (const label of change.changed) {
+        const status = isMapping(after.get(label)) ? after.get(label).status : undefined;
+        const was = isMapping(before.get(label)) ? before.get(label).status : undefined;
+        if (status !== was && typeof status === 'string') {
+          parts.push(`${noun} ${label} ${status === '已销号' ? '销号' : `改为“${status}”`}`);
+        } else {
+          changed.push(label);
+        }
+      }
+      for (const [word, labels] of [['新增', change.added], ['删除', change.removed], ['修改', changed]]) {
+        if (labels.length > SUBJECT_LABELS) parts.push(`${word}${noun} ${labels.length} 条`);
+        else if (labels.length) parts.push(`${word}${noun} ${labels.join('、')}`);
+      }
+    } else if (isMapping(a) || isMapping(b)) {
+      const named = [...change.added, ...change.removed, ...change.changed];
+      parts.push(`修改${change.title}${named.length <= SUBJECT_LABELS ? `(${named.join('、')})` : ''}`);
+    } else {
+      parts.push(`修改${change.title}`);
+    }
+  }
+  if (!parts.length) return `${name}:调整格式(内容不变)`;
+  const more = parts.length > SUBJECT_PARTS ? ` 等 ${parts.length} 处修改` : '';
+  return `${name}:${(more ? parts.slice(0, SUBJECT_PARTS - 1) : parts).join(';')}${more}`;
+}
+
+// ------------------------------------------------------------------------------------------
 // Validation before saving
 
 function isEmpty(value) {
@@ -329,22 +442,58 @@ export function explain(error) {
   }
 }
 
-// The problems of a dossier (plain data), as Chinese lines; none when it is valid.
-export function problems(data) {
+// The path of the field an ajv error is about: the missing property itself, not its holder.
+function fieldPath(error) {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map(p => (/^\d+$/.test(p) ? Number(p) : p));
+  return error.keyword === 'required' ? [...path, error.params.missingProperty] : path;
+}
+
+// The problems of a dossier (plain data): [{line, path}], a Chinese line and the path of the
+// field it is about; none when the dossier is valid.
+export function findings(data) {
   const { [SOURCE_KEY]: _source, ...dossier } = data;
   if (validator(dossier)) return [];
-  const lines = [];
+  const found = [];
   for (const error of validator.errors) {
     if (error.keyword === 'if') continue; // its `then` error says what is missing
     const line = explain({ ...error, data: dossier });
-    if (!lines.includes(line)) lines.push(line);
+    if (!found.some(f => f.line === line)) found.push({ line, path: fieldPath(error) });
   }
-  return lines;
+  return found;
 }
 
-function showPanel(lines) {
+// The problems as Chinese lines.
+export function problems(data) {
+  return findings(data).map(f => f.line);
+}
+
+// Decap's own way to reach a field (what its preview uses when a field is clicked): it opens
+// the lists and list items on the way and focuses the field. Found through React's instance
+// of the editor, as Decap exposes it to no script.
+function editorInterface() {
+  const form = document.querySelector('[aria-label$=" field"]');
+  const key = form && Object.keys(form).find(k => k.startsWith('__reactFiber$'));
+  for (let fiber = key ? form[key] : null; fiber; fiber = fiber.return) {
+    if (fiber.stateNode && typeof fiber.stateNode.handleFieldClick === 'function') return fiber.stateNode;
+  }
+  return null;
+}
+
+// Go to the field at `path` (["hazards", 1, "verifier"]), opening what hides it.
+export function goTo(path) {
+  const editor = editorInterface();
+  if (!editor || !path.length) return false;
+  editor.handleFieldClick(path.join('.'));
+  return true;
+}
+
+function showPanel(found) {
   let panel = document.getElementById('xiaoan-problems');
-  if (!lines.length) {
+  if (!found.length) {
     if (panel) panel.remove();
     return;
   }
@@ -361,68 +510,157 @@ function showPanel(lines) {
   close.textContent = '关闭';
   close.addEventListener('click', () => panel.remove());
   const head = document.createElement('strong');
-  head.textContent = `未保存:档案有 ${lines.length} 处问题,请改正后再保存`;
+  head.textContent = `未保存:档案有 ${found.length} 处问题,请改正后再保存`;
   const list = document.createElement('ul');
-  for (const line of lines.slice(0, MAX_SHOWN)) {
+  for (const { line, path } of found.slice(0, MAX_SHOWN)) {
     const item = document.createElement('li');
     item.textContent = line;
-    const field = fieldFor(line);
-    if (field) {
+    if (path.length) {
       const go = document.createElement('button');
       go.type = 'button';
       go.textContent = '转到';
-      go.addEventListener('click', () => {
-        field.scrollIntoView({ block: 'center' });
-        field.focus();
-      });
+      go.setAttribute('aria-label', `转到 ${line.split(':')[0]}`);
+      go.addEventListener('click', () => goTo(path));
       item.append(' ', go);
     }
     list.appendChild(item);
   }
-  if (lines.length > MAX_SHOWN) {
+  if (found.length > MAX_SHOWN) {
     const more = document.createElement('li');
-    more.textContent = `……还有 ${lines.length - MAX_SHOWN} 处`;
+    more.textContent = `……还有 ${found.length - MAX_SHOWN} 处`;
     list.appendChild(more);
   }
   panel.append(close, head, list);
   panel.focus();
 }
 
-// The form control a problem line is about, when the form shows it: the input labelled with
-// the last title of its place (隐患清单 H-2026-002 › 验收人 → the input labelled 验收人).
-function fieldFor(line) {
-  const named = /填写“([^”]+)”/.exec(line);
-  const where = line.split(':')[0].split(' › ');
-  const title = named ? named[1] : where[where.length - 1].replace(/ (第\d+项|[A-Z]+-[\w-]+)$/, '');
-  for (const label of document.querySelectorAll('label[for]')) {
-    const text = label.textContent.trim();
-    if (text === title || text.startsWith(`${title} `) || text.startsWith(`${title}(`)) {
-      const input = document.getElementById(label.htmlFor);
-      if (input) return input;
+// `path` in the cleaned data (blank values dropped) as a path in the form, which still shows
+// the dropped list items: each list index skips the dropped items before it.
+function formPath(path, empties) {
+  const out = [];
+  for (const key of path) {
+    if (typeof key === 'number') {
+      const dropped = empties
+        .filter(e => e.length === out.length + 1 && out.every((k, i) => e[i] === k))
+        .map(e => e[e.length - 1]);
+      let index = -1;
+      for (let seen = -1; seen < key; ) if (!dropped.includes(++index)) seen++;
+      out.push(index);
+    } else {
+      out.push(key);
     }
   }
-  return null;
+  return out;
 }
 
-// What saving `plain` (the entry's data) would do: the blank values it drops, and the
-// problems of what remains.
+// What saving `plain` (the entry's data) would do: the blank values it drops, what remains
+// and its problems (each with the path of its field in the form).
 export function check(plain) {
   const empties = emptyPaths(plain);
-  return { empties, lines: problems(withoutPaths(plain, empties)) };
+  const kept = withoutPaths(plain, empties);
+  const found = findings(kept).map(f => ({ ...f, path: formPath(f.path, empties) }));
+  return { empties, kept, found, lines: found.map(f => f.line) };
 }
+
+// The commit message of the save under way, made by preSave and used by the backend: Decap
+// calls one after the other within the same save (backend.persistEntry).
+let message = null;
 
 function preSave({ entry }) {
   let data = entry.get('data');
-  const { empties, lines } = check(data.toJS());
-  showPanel(lines);
-  if (lines.length) {
+  const { empties, kept, found } = check(data.toJS());
+  showPanel(found);
+  if (found.length) {
+    const lines = found.map(f => f.line);
     const error = new Error(lines.slice(0, 3).join(';') + (lines.length > 3 ? ' ……' : ''));
     error.name = '档案校验未通过';
     throw error;
   }
+  const { [SOURCE_KEY]: source, ...now } = kept;
+  const old = typeof source === 'string' ? parseDocument(source).toJS() : null;
+  message = { path: entry.get('newRecord') ? null : entry.get('path'), text: subject(isDossier(old) ? old : null, now) };
   if (!empties.length) return undefined;
   for (const path of empties) data = data.deleteIn(path);
   return data;
+}
+
+// Every backend Decap knows (github, gitea, proxy for decap-server, …) made to commit with
+// the message preSave made. Decap gives scripts no other way: its commit_messages are fixed
+// templates, and its configuration is frozen before the first save.
+function withOwnMessages(CMS) {
+  for (const name of ['github', 'gitea', 'forgejo', 'gitlab', 'bitbucket', 'git-gateway', 'azure', 'proxy', 'test-repo']) {
+    const registered = CMS.getBackend(name);
+    if (!registered) continue;
+    const init = registered.init;
+    registered.init = (...args) => {
+      const backend = init(...args);
+      const persist = backend.persistEntry.bind(backend);
+      backend.persistEntry = (entry, options) => {
+        const files = entry.dataFiles || [entry];
+        const mine = message && (message.path === null ? options.newEntry : files.some(f => f.path === message.path));
+        const commitMessage = mine ? message.text : options.commitMessage;
+        message = null;
+        return persist(entry, { ...options, commitMessage });
+      };
+      return backend;
+    };
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// The date field: the browser's own date picker, whose value is always YYYY-MM-DD (what the
+// schema wants) however the browser shows it, and beside it the date in Chinese, so that
+// 08/12/2026 on an English browser is never read the wrong way round.
+
+const WEEKDAYS = '日一二三四五六';
+
+export function isDate(text) {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text);
+}
+
+export function chineseDate(text) {
+  const [y, m, d] = text.split('-').map(Number);
+  return `${y}年${m}月${d}日 星期${WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]}`;
+}
+
+function today() {
+  const now = new Date();
+  const two = n => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
+}
+
+function dateControl(h, createClass) {
+  return createClass({
+    render() {
+      const { forID, value, onChange, classNameWrapper, setActiveStyle, setInactiveStyle, isDisabled } = this.props;
+      const text = typeof value === 'string' ? value : '';
+      const valid = isDate(text);
+      const said = valid ? chineseDate(text) : text ? `“${text}”不是有效日期,请重新选择` : '未填写';
+      const button = (label, to) =>
+        h('button', { type: 'button', className: 'xiaoan-date-button', onClick: () => onChange(to()) }, label);
+      return h(
+        'div',
+        { className: `${classNameWrapper} xiaoan-date` },
+        h('input', {
+          id: forID,
+          type: 'date',
+          lang: 'zh-CN',
+          value: valid ? text : '',
+          max: '9999-12-31',
+          disabled: isDisabled,
+          'aria-describedby': `${forID}-said`,
+          onChange: event => onChange(event.target.value),
+          onFocus: setActiveStyle,
+          onBlur: setInactiveStyle,
+        }),
+        h('span', { id: `${forID}-said`, className: 'xiaoan-date-said' }, said),
+        isDisabled ? null : button('今天', today),
+        isDisabled ? null : button('清除', () => ''),
+      );
+    },
+  });
 }
 
 // ------------------------------------------------------------------------------------------
@@ -435,7 +673,6 @@ const PHRASES = {
     editorWidgets: {
       object: { expand: '展开', collapse: '收起' },
       list: { addType: '新增%{item}' },
-      datetime: { setToNow: '将%{fieldLabel}设为现在' },
     },
   },
   workflow: { workflow: { newPost: '新建学校档案', dateFormat: 'YYYY年M月D日' } },
@@ -455,6 +692,30 @@ function chinese(CMS) {
   CMS.registerLocale('zh_Hans', deepMerge(base || {}, PHRASES));
 }
 
+// Names for Decap's buttons that have none (axe: button-name, aria-command-name): a list
+// item's open/close and delete buttons and its drag handle show only an icon.
+const UNNAMED = [
+  ['[class*="-StyledListItemTopBar"] > button:first-child', '展开或收起此项'],
+  ['[class*="-StyledListItemTopBar"] > button:last-child', '删除此项'],
+  ['[class*="-StyledListItemTopBar"] [aria-roledescription="sortable"]', '拖动以调整顺序'],
+];
+
+function nameButtons(root) {
+  for (const [selector, name] of UNNAMED) {
+    for (const button of root.querySelectorAll(selector)) {
+      if (!button.hasAttribute('aria-label')) button.setAttribute('aria-label', name);
+    }
+  }
+}
+
+function nameButtonsAsDrawn() {
+  new MutationObserver(records => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) nameButtons(node.parentElement || node);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
 async function start() {
   const CMS = window.CMS;
   try {
@@ -469,10 +730,13 @@ async function start() {
     return;
   }
   chinese(CMS);
+  withOwnMessages(CMS);
+  CMS.registerWidget(DATE_WIDGET, dateControl(window.h, window.createClass));
   CMS.registerCustomFormat(FORMAT, 'yaml', { fromFile, toFile });
   CMS.registerEventListener({ name: 'preSave', handler: preSave });
   CMS.init();
+  nameButtonsAsDrawn();
 }
 
-window.xiaoanEditor = { place, problems, check };
+window.xiaoanEditor = { place, problems, check, subject, goTo, chineseDate };
 start();
