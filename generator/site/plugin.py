@@ -282,6 +282,8 @@ class XiaoanPlugin(BasePlugin[XiaoanConfig]):
             self.written = writer.write_outputs(outputs, lambda: self._write_editor(out))
         except writer.OutputError as exc:
             raise PluginError(str(exc)) from None
+        for line in outputs.warnings:  # sheets that will not print on one page
+            print(line, file=sys.stderr)
 
     def _write_editor(self, out: Path) -> None:
         """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""

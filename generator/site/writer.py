@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from generator.core import workers
 from generator.exchange.calendar import public_feed
 from generator.exchange.export import selections, tables_of
 from generator.exchange.workbook import write_workbook
-from generator.site import badges, pages, search
+from generator.site import badges, pages, printfit, search
 from generator.workflow.ledger import signoff_rows
 
 TITLE_SLOT = "@@XIAOAN-TITLE@@"
@@ -73,11 +73,13 @@ class Outputs:
     signoffs: dict  # school id -> ledger entries
     signoff_note: str | None
     progress: bool = False
+    warnings: list[str] = field(default_factory=list)  # filled by write_outputs, for stderr
 
 
 def write_outputs(o: Outputs, write_editor) -> int:
     """Write everything that comes once per school, the district workbooks and the search
     index, calling ``write_editor()`` while the page writers work; return the files written.
+    Notes the printed sheets that will not fit one A4 page in ``o.warnings``.
     Raises :class:`OutputError` if the search index fails."""
     writer = Writer(o.out)
     writer.json("api/schools.json", [
@@ -85,6 +87,7 @@ def write_outputs(o: Outputs, write_editor) -> int:
         for d in o.districts for r in sorted(d["schools"], key=lambda r: r["id"])
     ])  # fmt: skip
     written = writer.count
+    overflows: list[printfit.Overflow] = []
     results = o.data.evaluation.schools
     jobs = workers.available() if len(results) >= workers.PARALLEL_FROM else 1
     chunks = workers.split(results, jobs)
@@ -106,8 +109,9 @@ def write_outputs(o: Outputs, write_editor) -> int:
             # esbuild and Pagefind never start while a worker is forked.
             done = workers.map_forked(schools.write, chunks, jobs)
             write_editor()  # meanwhile, here
-            for _, (count, files) in done:
+            for _, (count, files, over) in done:
                 written += files
+                overflows += over
                 bar.update(count)
             _start(index)
             books = workers.map_forked(schools.workbooks, districts, jobs)
@@ -115,8 +119,9 @@ def write_outputs(o: Outputs, write_editor) -> int:
         else:
             write_editor()
             for chunk in chunks:
-                count, files = schools.write(chunk)
+                count, files, over = schools.write(chunk)
                 written += files
+                overflows += over
                 bar.update(count)
             _start(index)
             written += sum(map(schools.workbooks, districts))
@@ -125,6 +130,7 @@ def write_outputs(o: Outputs, write_editor) -> int:
             index.finish()
         except search.SearchError as exc:
             raise OutputError(str(exc)) from None
+    o.warnings += [x.message() for x in sorted(overflows, key=lambda x: (x.school, x.sheet))]
     return written
 
 
@@ -142,10 +148,12 @@ class _Schools:
         self.o = o
         self.index = index
 
-    def write(self, chunk: list) -> tuple[int, int]:
-        """The pages, badges and JSON of one chunk of schools: (schools, files)."""
+    def write(self, chunk: list) -> tuple[int, int, list[printfit.Overflow]]:
+        """The pages, badges and JSON of one chunk of schools: (schools, files, sheets
+        longer than a page)."""
         o = self.o
         writer = Writer(o.out)
+        overflows = []
         school_t, notice_t, risk_t = o.templates
         site_url = o.site_url
         for result in chunk:
@@ -169,6 +177,7 @@ class _Schools:
             }  # fmt: skip
             writer.text(urls["notice"], notice_t.render(**common))
             writer.text(urls["risk"], risk_t.render(**common))
+            overflows += printfit.overflowing([s])
             writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
             writer.same(f"badges/{sid}.json", to_json(badges.endpoint(s["status"])))
             for cat in s["categories"]:
@@ -177,7 +186,7 @@ class _Schools:
             writer.json(f"api/schools/{sid}.json", api)
             self.index.add_school(api)
             writer.bytes(urls["calendar"], public_feed(s["dossier"], result, o.as_of))
-        return len(chunk), writer.count
+        return len(chunk), writer.count, overflows
 
     def workbooks(self, districts: list[str]) -> int:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
