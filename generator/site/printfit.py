@@ -28,8 +28,8 @@ PAGE_HEIGHT = 297 - 2 * 12
 SHEETS = {"notice": "一校一警公示", "risk": "风险公告"}
 
 # The 风险公告's table: columns in mm (the description takes the rest), cells, list indent.
-COLUMNS = {"id": 9, "place": 20, "category": 15, "level": 12, "controls": 40, "owner": 15,
-           "review": 19}  # fmt: skip
+COLUMNS = {"id": 10, "place": 19, "category": 15, "level": 12, "controls": 40, "owner": 15,
+           "review": 21}  # fmt: skip
 COLUMNS["description"] = PAGE_WIDTH - sum(COLUMNS.values())
 TABLE_FONT = 8.5 * PT
 CELL_PAD = (1, 1.2)  # vertical, horizontal (mm, each side)
@@ -46,8 +46,10 @@ _NARROW = {
     **dict.fromkeys("MW%@", 0.9), "—": 0.894,
 }  # fmt: skip
 _LATIN = 0.58  # other ASCII letters and marks, on average
-_NO_BREAK_BEFORE = set(",。、;:!?)》」』】〉…,.;:!?)]}%'\"”’")
-_NO_BREAK_AFTER = set("(《「『【〈“‘([{")
+# Marks a line may not start with (they go along with the character before), or end with.
+# The full-width comma, semicolon, colon, marks and brackets are written by code point.
+_NO_BREAK_BEFORE = set("。、》」』】〉…”’\uff0c\uff1b\uff1a\uff01\uff1f\uff09,.;:!?)]}%'\"")
+_NO_BREAK_AFTER = set("《「『【〈“‘\uff08([{")
 
 
 def width(char: str) -> float:
@@ -221,7 +223,7 @@ class Overflow:
         pages = math.ceil(self.pages * 10) / 10
         return (
             f"注意:{self.name}({self.school})的{SHEETS[self.sheet]}超过一页 A4"
-            f"(约 {pages:.1f} 页),打印时续到第二页;如需一页,请{what}。"
+            f"(约 {pages:.1f} 页),打印时接续到下一页;如需一页,请{what}。"
         )
 
 
