@@ -60,6 +60,7 @@ SIZE = 3.0  # mm
         ("消防安全" * 5 + "\uff0c" + "检" * 19, 20, 3),  # nor with a full-width comma
         ("消防安全" * 4 + "检查" + "\n" + "每月", 40, 2),  # a newline starts a line
         ("R-2026-0000000000000000001", 5, 3),  # longer than a line: broken anywhere
+        ("检查 R-2026-0000000000000000001", 6, 4),  # on lines of its own
         ("每15日检查", 5.5, 1),  # digits are half as wide
     ],
 )

@@ -43,13 +43,16 @@ _NARROW = {
     **dict.fromkeys("0123456789#$+<=>^~", 0.555), " ": 0.224, "-": 0.347, "–": 0.536,
     **dict.fromkeys(",.:;'|", 0.278), **dict.fromkeys("!()[]{}", 0.33), "/": 0.392,
     **dict.fromkeys("ijl", 0.28), **dict.fromkeys("frt", 0.38), **dict.fromkeys("mw", 0.86),
-    **dict.fromkeys("MW%@", 0.9), "—": 0.894,
+    **dict.fromkeys("abcdeghknopqsuvxyz", 0.56), "I": 0.29, **dict.fromkeys("MW%@", 0.88),
+    "—": 0.838,
 }  # fmt: skip
-_LATIN = 0.58  # other ASCII letters and marks, on average
+_LATIN = 0.64  # other ASCII letters and marks (capitals, mostly), on average
 # Marks a line may not start with (they go along with the character before), or end with.
 # The full-width comma, semicolon, colon, marks and brackets are written by code point.
-_NO_BREAK_BEFORE = set("。、》」』】〉…”’\uff0c\uff1b\uff1a\uff01\uff1f\uff09,.;:!?)]}%'\"")
-_NO_BREAK_AFTER = set("《「『【〈“‘\uff08([{")
+_CLOSING = set("。、》」』】〉”’\uff0c\uff1b\uff1a\uff01\uff1f\uff09")
+_OPENING = set("《「『【〈“‘\uff08")
+_NO_BREAK_BEFORE = _CLOSING | set("…,.;:!?)]}%'\"")
+_NO_BREAK_AFTER = _OPENING | set("([{")
 
 
 def width(char: str) -> float:
@@ -61,22 +64,31 @@ def width(char: str) -> float:
 
 def _units(text: str) -> Iterator[tuple[float, str]]:
     """The pieces a line may not be broken inside, as (width in ems, text): a Chinese
-    character with the marks that stick to it, a run of Latin letters and digits, a space."""
-    unit, glue = "", False
+    character with the marks that stick to it, a run of Latin letters and digits, a space.
+    Of two full-width marks side by side the second takes half its width, as browsers set
+    them (``text-spacing-trim``)."""
+    unit, wide, glue, mark = "", 0.0, False, False
     for char in text:
+        advance = width(char)
+        if char in _CLOSING or char in _OPENING:
+            advance /= 2 if mark else 1
+            mark = True
+        else:
+            mark = False
         if unit and (
             glue  # after an opening mark
             or char in _NO_BREAK_BEFORE
             or (char.isascii() and char != " " and unit[-1].isascii() and unit[-1] != " ")
         ):
             unit += char
+            wide += advance
         else:
             if unit:
-                yield sum(map(width, unit)), unit
-            unit = char
+                yield wide, unit
+            unit, wide = char, advance
         glue = char in _NO_BREAK_AFTER
     if unit:
-        yield sum(map(width, unit)), unit
+        yield wide, unit
 
 
 def lines(text: str, room: float, size: float) -> int:
@@ -91,18 +103,19 @@ def lines(text: str, room: float, size: float) -> int:
         for wide, unit in _units(paragraph):
             if unit == " " and used == 0:
                 continue  # a space at the start of a line is dropped
-            if used + wide <= ems + 1e-6 or (unit == " "):
+            if used + wide <= ems + 1e-6 or unit == " ":
                 used += wide  # a space at the end of a line hangs
                 continue
-            if wide <= ems:
+            if used:
                 count += 1
-                used = wide
-                continue
-            for char in unit:  # longer than a line: broken anywhere
-                if used + width(char) > ems + 1e-6 and used > 0:
-                    count += 1
-                    used = 0.0
-                used += width(char)
+            used = wide
+            if wide > ems:  # longer than a line, on lines of its own: broken anywhere
+                used = 0.0
+                for char in unit:
+                    if used and used + width(char) > ems + 1e-6:
+                        count += 1
+                        used = 0.0
+                    used += width(char)
     return count
 
 
