@@ -16,8 +16,10 @@ together with ``print.css``.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 PT = 25.4 / 72  # mm
@@ -47,12 +49,16 @@ _NARROW = {
     "—": 0.838,
 }  # fmt: skip
 _LATIN = 0.64  # other ASCII letters and marks (capitals, mostly), on average
-# Marks a line may not start with (they go along with the character before), or end with.
-# The full-width comma, semicolon, colon, marks and brackets are written by code point.
-_CLOSING = set("。、》」』】〉”’\uff0c\uff1b\uff1a\uff01\uff1f\uff09")
-_OPENING = set("《「『【〈“‘\uff08")
-_NO_BREAK_BEFORE = _CLOSING | set("…,.;:!?)]}%'\"")
-_NO_BREAK_AFTER = _OPENING | set("([{")
+# Full-width marks (written by code point: the comma, semicolon, colon, marks, brackets).
+_CLOSING = "。、》」』】〉”’\uff0c\uff1b\uff1a\uff01\uff1f\uff09"
+_OPENING = "《「『【〈“‘\uff08"
+_MARKS = frozenset(_CLOSING + _OPENING)
+# The pieces a line may not be broken inside: a run of Latin letters and digits, or one
+# character, with the marks no line may start with after it and those none may end with
+# before it.
+_AFTER_OPENING = re.escape(_OPENING + "([{")
+_BEFORE_CLOSING = re.escape(_CLOSING + "…,.;:!?)]}%'\"")
+_UNIT = re.compile(f"[{_AFTER_OPENING}]*(?:[!-~]+|.)[{_BEFORE_CLOSING}]*")
 
 
 def width(char: str) -> float:
@@ -62,57 +68,49 @@ def width(char: str) -> float:
     return _LATIN if char.isascii() else 1.0
 
 
-def _units(text: str) -> Iterator[tuple[float, str]]:
-    """The pieces a line may not be broken inside, as (width in ems, text): a Chinese
-    character with the marks that stick to it, a run of Latin letters and digits, a space.
-    Of two full-width marks side by side the second takes half its width, as browsers set
-    them (``text-spacing-trim``)."""
-    unit, wide, glue, mark = "", 0.0, False, False
-    for char in text:
-        advance = width(char)
-        if char in _CLOSING or char in _OPENING:
-            advance /= 2 if mark else 1
-            mark = True
-        else:
-            mark = False
-        if unit and (
-            glue  # after an opening mark
-            or char in _NO_BREAK_BEFORE
-            or (char.isascii() and char != " " and unit[-1].isascii() and unit[-1] != " ")
-        ):
-            unit += char
-            wide += advance
-        else:
-            if unit:
-                yield wide, unit
-            unit, wide = char, advance
-        glue = char in _NO_BREAK_AFTER
-    if unit:
-        yield wide, unit
+@functools.lru_cache(maxsize=8192)
+def _unit_width(unit: str) -> float:
+    """The advance of a piece in ems. Of two full-width marks side by side the second takes
+    half its width, as browsers set them (``text-spacing-trim``)."""
+    total, mark = 0.0, False
+    for char in unit:
+        half = mark and char in _MARKS
+        total += width(char) / (2 if half else 1)
+        mark = char in _MARKS
+    return total
 
 
 def lines(text: str, room: float, size: float) -> int:
     """How many lines ``text`` takes in a box ``room`` mm wide, in a font of ``size`` mm:
     breaks where Chinese text allows them, a piece too long for a line split anywhere
     (``overflow-wrap: anywhere``); newlines start a line (``white-space: pre-line``)."""
-    ems = room / size
+    ems = room / size + 1e-6
+    if len(text) <= ems and "\n" not in text:
+        return 1  # no character is wider than 1 em
     count = 0
     for paragraph in text.split("\n"):
         count += 1
-        used = 0.0
-        for wide, unit in _units(paragraph):
-            if unit == " " and used == 0:
-                continue  # a space at the start of a line is dropped
-            if used + wide <= ems + 1e-6 or unit == " ":
-                used += wide  # a space at the end of a line hangs
-                continue
-            if used:
+        units = _UNIT.findall(paragraph)
+        widths = list(map(_unit_width, units))
+        if sum(widths) <= ems:
+            continue  # fits on one line
+        used, mark = 0.0, False
+        for unit, wide in zip(units, widths, strict=True):
+            if mark and unit[0] in _MARKS:
+                wide -= 0.5
+            mark = unit[-1] in _MARKS
+            if unit == " ":
+                used += wide if used else 0  # dropped at the start of a line, hangs at its end
+            elif used + wide <= ems:
+                used += wide
+            elif wide <= ems:
                 count += 1
-            used = wide
-            if wide > ems:  # longer than a line, on lines of its own: broken anywhere
+                used = wide
+            else:  # longer than a line, on lines of its own: broken anywhere
+                count += 1 if used else 0
                 used = 0.0
                 for char in unit:
-                    if used and used + width(char) > ems + 1e-6:
+                    if used and used + width(char) > ems:
                         count += 1
                         used = 0.0
                     used += width(char)
