@@ -39,13 +39,18 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def build_site(records: Path, out: Path, as_of: str = AS_OF) -> Path:
-    """Build the site from `records` into `out` with the real CLI; fail the test on errors."""
-    done = subprocess.run(
+def run_build(records: Path, out: Path, as_of: str = AS_OF) -> subprocess.CompletedProcess:
+    """`xiaoan build` of `records` into `out` (the real CLI), its output captured."""
+    return subprocess.run(
         [sys.executable, "-m", "generator", "build", "--records", str(records),
          "--as-of", as_of, "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
     )  # fmt: skip
+
+
+def build_site(records: Path, out: Path, as_of: str = AS_OF) -> Path:
+    """Build the site from `records` into `out` with the real CLI; fail the test on errors."""
+    done = run_build(records, out, as_of)
     if done.returncode != 0:
         pytest.fail(f"xiaoan build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return out

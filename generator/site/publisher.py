@@ -224,13 +224,18 @@ def publish(
         district_days=p.district_days,
     )  # fmt: skip
     write_editor = (lambda: None) if old else (lambda: _write_editor(out, editor))
-    count, files = writer.write_outputs(outputs, write_editor)
+    count, files, warnings = writer.write_outputs(outputs, write_editor)
     if old is not None:
         _unshare(out)
     _sitemap(out, config, p, list(schools))
     made = manifest.Manifest(parts)
     for sid, digest in schools.items():
-        made.schools[sid] = {"digest": digest, "files": files.get(sid) or old.schools[sid]["files"]}
+        entry = {"digest": digest, "files": files[sid]} if sid in files else old.schools[sid]
+        if sid in files and sid in warnings:
+            entry["warnings"] = warnings[sid]
+        made.schools[sid] = entry
+        for line in entry.get("warnings", []):  # said again on every build until fixed
+            print(line, file=sys.stderr)
     for did, digest in districts.items():
         made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
     made.write(out)

@@ -28,7 +28,7 @@ from generator.core import workers
 from generator.exchange.calendar import public_feed
 from generator.exchange.export import selections, tables_of
 from generator.exchange.workbook import write_workbook
-from generator.site import badges, pages, search
+from generator.site import badges, pages, printfit, search
 from generator.workflow.ledger import signoff_rows
 
 SHARED = "badges/_shared"  # not a school id: those never start with "_"
@@ -79,9 +79,9 @@ def district_day(results: list, as_of: date) -> date:
 
 def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     """Write everything that comes once per school, the district workbooks and the search
-    index, calling ``write_editor()`` while the page writers work; return the files written
-    and, for each school written, its files. Raises :class:`OutputError` if the search index
-    fails."""
+    index, calling ``write_editor()`` while the page writers work. Returns the files written
+    and, for each school written, its files and its warnings (the printed sheets that will not
+    fit one A4 page). Raises :class:`OutputError` if the search index fails."""
     writer = Writer(o.out)
     writer.json("api/schools.json", [
         {k: r[k] for k in ("id", "name", "district", "stage", "status")}
@@ -92,6 +92,7 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     results = [r for r in everyone if o.schools is None or r.id in o.schools]
     kept = [r.id for r in everyone if o.schools is not None and r.id not in o.schools]
     files: dict[str, list[str]] = {}
+    warnings: dict[str, list[str]] = {}
     jobs = workers.available() if len(results) >= workers.PARALLEL_FROM else 1
     chunks = workers.split(results, jobs)
     bar = tqdm(
@@ -114,9 +115,10 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
             # esbuild and Pagefind never start while a worker is forked.
             done = workers.map_forked(schools.write, chunks, jobs)
             write_editor()  # meanwhile, here
-            for _, (count, made) in done:
+            for _, (count, made, said) in done:
                 written += sum(map(len, made.values()))
                 files.update(made)
+                warnings.update(said)
                 bar.update(count)
             _start(index)
             books = workers.map_forked(schools.workbooks, districts, jobs)
@@ -124,9 +126,10 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
         else:
             write_editor()
             for chunk in chunks:
-                count, made = schools.write(chunk)
+                count, made, said = schools.write(chunk)
                 written += sum(map(len, made.values()))
                 files.update(made)
+                warnings.update(said)
                 bar.update(count)
             _start(index)
             written += sum(map(schools.workbooks, districts))
@@ -135,7 +138,7 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
             index.finish()
         except search.SearchError as exc:
             raise OutputError(str(exc)) from None
-    return written, files
+    return written, files, warnings
 
 
 def _start(index: search.Index) -> None:
@@ -152,11 +155,13 @@ class _Schools:
         self.o = o
         self.index = index
 
-    def write(self, chunk: list) -> tuple[int, dict[str, list[str]]]:
-        """The pages, badges and JSON of one chunk of schools: (schools, each one's files)."""
+    def write(self, chunk: list) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
+        """The pages, badges and JSON of one chunk of schools: (schools, each one's files,
+        each one's warnings: its printed sheets longer than a page)."""
         o = self.o
         writer = Writer(o.out)
         files: dict[str, list[str]] = {}
+        warnings: dict[str, list[str]] = {}
         school_t, notice_t, risk_t = o.templates
         site_url = o.site_url
         for result in chunk:
@@ -182,6 +187,9 @@ class _Schools:
             }  # fmt: skip
             writer.text(urls["notice"], notice_t.render(**common))
             writer.text(urls["risk"], risk_t.render(**common))
+            over = sorted(printfit.overflowing([s]), key=lambda x: x.sheet)
+            if over:
+                warnings[sid] = [x.message() for x in over]
             writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
             writer.same(f"badges/{sid}.json", to_json(badges.endpoint(s["status"])))
             for cat in s["categories"]:
@@ -191,7 +199,7 @@ class _Schools:
             self.index.add_school(api)
             writer.bytes(urls["calendar"], public_feed(s["dossier"], result, day))
             files[sid] = writer.files[first:]
-        return len(chunk), files
+        return len(chunk), files, warnings
 
     def workbooks(self, districts: list[str]) -> int:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
