@@ -104,6 +104,18 @@ def test_a_deleted_school_disappears_everywhere(records, tmp_path):
     assert differences(out, tmp_path / "full") == []
 
 
+def test_a_renamed_district_is_rendered_again_with_its_schools_and_the_editor(records, tmp_path):
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    path = records / "qiaobei" / "_district.yaml"
+    path.write_text(path.read_text("utf-8").replace("name: 桥北区", "name: 桥北新区"), "utf-8")
+    result = build(records, out, AS_OF)
+    assert result.summary.startswith("增量生成:1 所学校、1 个区县有变化")
+    assert "桥北新区" in (out / "districts/qiaobei/index.html").read_text("utf-8")
+    full_build(records, tmp_path / "full", AS_OF)
+    assert differences(out, tmp_path / "full") == []
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [

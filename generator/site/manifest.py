@@ -27,7 +27,7 @@ from typing import Any
 from generator import ROOT, __version__
 from generator.core.files import atomic_write
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = ".xiaoan"
 FILE = f"{FOLDER}/manifest.json"
 FRAMES = f"{FOLDER}/frames"
@@ -35,7 +35,7 @@ FRAMES = f"{FOLDER}/frames"
 PART_NAMES = {
     "format": "构建记录的格式", "version": "xiaoan 的版本", "code": "程序代码",
     "templates": "网页模板和样式", "config": "网站配置(mkdocs.yml)", "docs": "手写页面(docs/)",
-    "engine": "网站引擎", "editor": "网页编辑器(安装、区县或仓库设置)",
+    "engine": "网站引擎",
 }  # fmt: skip
 
 
@@ -52,9 +52,8 @@ def _tree(folder: Path, pattern: str = "*") -> str:
     return _digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
 
 
-def global_parts(config_file: Path, docs_dir: Path, engine: str, editor: dict) -> dict[str, str]:
-    """The digest of each thing that shapes every page (``editor``: the web editor's config)."""
-    lock = ROOT.parent / "package-lock.json"  # the web editor's npm packages, if installed
+def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, str]:
+    """The digest of each thing that shapes every page."""
     return {
         "format": str(FORMAT),
         "version": __version__,
@@ -63,8 +62,15 @@ def global_parts(config_file: Path, docs_dir: Path, engine: str, editor: dict) -
         "config": _digest(Path(config_file).read_bytes()),
         "docs": _tree(docs_dir),
         "engine": engine,
-        "editor": _digest(lock.read_bytes() if lock.is_file() else b"", (ROOT.parent / "node_modules").is_dir(), editor),
-    }  # fmt: skip
+    }
+
+
+def editor_digest(config: dict) -> str:
+    """The digest of what /admin/ is made from: the web editor's npm packages (if installed)
+    and its config (the districts, the repository)."""
+    lock = ROOT.parent / "package-lock.json"
+    installed = (ROOT.parent / "node_modules").is_dir()
+    return _digest(lock.read_bytes() if lock.is_file() else b"", installed, config)
 
 
 def school_digest(text: bytes, district: bytes, result: Any, signoffs: Any, when: Any) -> str:
@@ -83,6 +89,7 @@ def district_digest(district: bytes, page: dict, schools: list[str]) -> str:
 @dataclass
 class Manifest:
     parts: dict[str, str]
+    editor: str = ""  # editor_digest of /admin/
     schools: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
     districts: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
 
@@ -100,7 +107,7 @@ def read(site: Path) -> Manifest | str:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return "上次构建的记录格式不同"
-        manifest = Manifest(data["parts"], data["schools"], data["districts"])
+        manifest = Manifest(data["parts"], data["editor"], data["schools"], data["districts"])
         if not all(isinstance(v, dict) for v in (manifest.parts, manifest.schools, manifest.districts)):
             raise TypeError
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

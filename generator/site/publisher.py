@@ -192,11 +192,12 @@ def publish(
             file=sys.stderr,
         )
     editor = _editor_config(data)
-    parts = manifest.global_parts(config_file, config.docs_dir, engine_name, editor)
+    parts = manifest.global_parts(config_file, config.docs_dir, engine_name)
     plan = manifest.plan(previous, parts, full)
     p = prepare(data)
     schools, districts = _digests(p, data)
     old = plan.manifest
+    same_editor = old is not None and old.editor == manifest.editor_digest(editor)
     if old is None:
         home = config.docs_dir / "index.md"
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
@@ -208,7 +209,7 @@ def publish(
         books = {k for k, v in districts.items() if old.districts.get(k, {}).get("digest") != v}
         leave = {f for k, v in old.schools.items() if k in render or k not in schools for f in v["files"]}
         leave |= {f for k, v in old.districts.items() if k in books or k not in districts for f in v["files"]}
-        _link(plan.previous, out, leave)
+        _link(plan.previous, out, leave, () if same_editor else ("admin",))
     frames = _frames(out)
     env = template_env()
     written = _nav_pages(p, out, env, frames) + _district_pages(p, out, env, frames, books)
@@ -223,12 +224,12 @@ def publish(
         signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
         district_days=p.district_days,
     )  # fmt: skip
-    write_editor = (lambda: None) if old else (lambda: _write_editor(out, editor))
+    write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
     count, files, warnings = writer.write_outputs(outputs, write_editor)
     if old is not None:
         _unshare(out)
     _sitemap(out, config, p, list(schools))
-    made = manifest.Manifest(parts)
+    made = manifest.Manifest(parts, manifest.editor_digest(editor))
     for sid, digest in schools.items():
         entry = {"digest": digest, "files": files[sid]} if sid in files else old.schools[sid]
         if sid in files and sid in warnings:
@@ -302,12 +303,12 @@ def _frames(out: Path) -> dict[str, engine.Frame]:
     return frames
 
 
-def _link(previous: Path, out: Path, leave: set[str]) -> None:
+def _link(previous: Path, out: Path, leave: set[str], folders: tuple[str, ...] = ()) -> None:
     """Hard-link every file of the site at ``previous`` into ``out``, except the files in
-    ``leave`` and those rendered on every build (the pages filled from the frames, the
-    school list, the sitemap, the search index and the manifest)."""
+    ``leave``, the top-level ``folders`` and what is rendered on every build (the pages filled
+    from the frames, the school list, the sitemap, the search index and the manifest)."""
     fresh = {f"{url}index.html" for url in _NAV_URLS} | {"api/schools.json", "sitemap.xml", "sitemap.xml.gz", manifest.FILE}  # fmt: skip
-    skip_dirs = (search.BUNDLE_DIR,)
+    skip_dirs = (search.BUNDLE_DIR, *folders)
     leave = leave | fresh
     previous = Path(previous)
     base = len(str(previous)) + 1
