@@ -32,7 +32,7 @@ import jinja2
 from markupsafe import escape
 
 from generator.core import schema
-from generator.site import engine, manifest, pages, search, writer
+from generator.site import engine, manifest, pages, writer
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -222,6 +222,7 @@ def publish(
         templates=[env.get_template(name) for name in names], docs=p.docs,
         district_views=p.district_views, districts=p.districts, signoffs=p.signoffs,
         signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
+        search_districts=None if old is None else books | (set(old.districts) - set(districts)),
         district_days=p.district_days,
     )  # fmt: skip
     write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
@@ -306,9 +307,10 @@ def _frames(out: Path) -> dict[str, engine.Frame]:
 def _link(previous: Path, out: Path, leave: set[str], folders: tuple[str, ...] = ()) -> None:
     """Hard-link every file of the site at ``previous`` into ``out``, except the files in
     ``leave``, the top-level ``folders`` and what is rendered on every build (the pages filled
-    from the frames, the school list, the sitemap, the search index and the manifest)."""
+    from the frames, the school list, the sitemap and the manifest). The search index replaces
+    the parts it makes again (:class:`generator.site.search.Index`)."""
     fresh = {f"{url}index.html" for url in _NAV_URLS} | {"api/schools.json", "sitemap.xml", "sitemap.xml.gz", manifest.FILE}  # fmt: skip
-    skip_dirs = (search.BUNDLE_DIR, *folders)
+    skip_dirs = folders
     leave = leave | fresh
     previous = Path(previous)
     base = len(str(previous)) + 1

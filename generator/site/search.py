@@ -221,10 +221,12 @@ class Index:
             _drop_code(out / name)
             shutil.move(out / name, parts / name)
         listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
-        (self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
-        shutil.copyfile(UI_SCRIPT, self.bundle / UI_SCRIPT.name)
+        # Each file made anew, never written into: in an incremental build the bundle's
+        # files are hard links to the published site's.
+        _new_file(self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
+        shutil.copyfile(UI_SCRIPT, _new_file(self.bundle / UI_SCRIPT.name))
         (self.bundle / "merged").mkdir(exist_ok=True)
-        shutil.copyfile(MERGE_SCRIPT, self.bundle / "merged" / "pagefind.js")
+        shutil.copyfile(MERGE_SCRIPT, _new_file(self.bundle / "merged" / "pagefind.js"))
         return sum(self.built.values())
 
     def close(self) -> None:
@@ -273,6 +275,12 @@ def shared_pages(site: Path) -> list[str]:
         found += sorted(os.path.normpath(os.path.join(rel, f)) for f in files
                         if f == "index.html")  # fmt: skip
     return found
+
+
+def _new_file(path: Path) -> Path:
+    """``path``, with whatever was there removed."""
+    path.unlink(missing_ok=True)
+    return path
 
 
 def _replace_shared(new: Path, bundle: Path) -> None:

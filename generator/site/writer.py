@@ -58,6 +58,9 @@ class Outputs:
     schools: set[str] | None = None
     """The schools to write (None: all); the others' files are already in ``out`` (an
     incremental build links them from the previous site)."""
+    search_districts: set[str] | None = None
+    """The districts whose search index parts to make again (None: the whole bundle; the
+    others are in ``out`` already)."""
     workbooks: set[str] | None = None
     """The districts whose workbooks to write (None: all)."""
     district_days: dict = dataclasses.field(default_factory=dict)
@@ -90,7 +93,7 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     written = writer.count
     everyone = o.data.evaluation.schools
     results = [r for r in everyone if o.schools is None or r.id in o.schools]
-    kept = [r.id for r in everyone if o.schools is not None and r.id not in o.schools]
+    kept = [r for r in everyone if o.schools is not None and r.id not in o.schools]
     files: dict[str, list[str]] = {}
     warnings: dict[str, list[str]] = {}
     jobs = workers.available() if len(results) >= workers.PARALLEL_FROM else 1
@@ -105,9 +108,11 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     districts = [ids[i::tasks] for i in range(min(tasks, len(ids)))]
     # The search index is built while the district workbooks are written: the page writers
     # add each school to it, then Pagefind runs in the background.
-    with search.Index(o.out) as index:
-        for sid in kept:  # indexed from the record its page writer wrote before
-            index.add_school(json.loads((o.out / "api" / "schools" / f"{sid}.json").read_bytes()))
+    parts = None if o.search_districts is None else {search.part_of(d) for d in o.search_districts}
+    with search.Index(o.out, parts) as index:
+        for r in kept:  # indexed from the record its page writer wrote before
+            if index.wants(r.district):
+                index.add_school(json.loads((o.out / "api" / "schools" / f"{r.id}.json").read_bytes()))
         schools = _Schools(o, index)
         if jobs > 1:
             # Forked workers inherit everything prepared so far; each writes whole chunks,
