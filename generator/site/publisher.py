@@ -90,30 +90,30 @@ class Prepared:
     signoff_note: str | None
 
 
-def prepare(data: Any) -> Prepared:
-    """The district, home and rule pages' data, and each school's sign-off history."""
+def prepare(data: Any, signoffs: tuple[dict, str | None], rows: dict[str, dict]) -> Prepared:
+    """The district, home and rule pages' data. ``signoffs``: each school's sign-off history
+    and the note on it (:func:`signoffs`); ``rows``: schools' rows in their district's table
+    known from the previous build (the others are made here)."""
     from generator.core.rules import RULES
-    from generator.workflow.ledger import ledger_for_all, note
 
     records, evaluation = data.records, data.evaluation
     docs = {doc.file: doc for doc in records.schools}
     district_views = {
         key: schema.public_view(doc.data, "district") for key, doc in records.districts.items()
     }
-    rows: dict[str, list[dict]] = {}
+    by_district: dict[str, list[dict]] = {}
     results: dict[str, list] = {}
     for result in evaluation.schools:
         results.setdefault(result.district, []).append(result)
-        # Only schools with something overdue are unpacked, for their overdue list.
-        late = any(f.status == "逾期" for f in result.findings)
-        rows.setdefault(result.district, []).append(
-            pages.school_row(result, docs[result.file].data if late else None)
-        )
+        row = rows.get(result.id)
+        if row is None:  # only schools with something overdue are unpacked, for that list
+            late = any(f.status == "逾期" for f in result.findings)
+            row = pages.school_row(result, docs[result.file].data if late else None)
+        by_district.setdefault(result.district, []).append(row)
     districts = [
-        pages.district_page(district_views.get(d.id, {}), d, rows.get(d.id, []))
+        pages.district_page(district_views.get(d.id, {}), d, by_district.get(d.id, []))
         for d in evaluation.districts
     ]
-    root = Path(records.root)  # 审核确认记录: merged changes of each dossier (workflow/ledger.py)
     return Prepared(
         as_of=evaluation.as_of, docs=docs, district_views=district_views, districts=districts,
         home=pages.home_page(districts, evaluation.as_of),
@@ -122,8 +122,17 @@ def prepare(data: Any) -> Prepared:
             d.id: writer.district_day(results.get(d.id, []), evaluation.as_of)
             for d in evaluation.districts
         },
-        signoffs=ledger_for_all(root, root), signoff_note=note(root),
+        signoffs=signoffs[0], signoff_note=signoffs[1],
     )  # fmt: skip
+
+
+def signoffs(data: Any) -> tuple[dict, str | None]:
+    """审核确认记录: the merged changes of each dossier from git history (workflow/ledger.py),
+    and why they are incomplete if they are."""
+    from generator.workflow.ledger import ledger_for_all, note
+
+    root = Path(data.records.root)
+    return ledger_for_all(root, root), note(root)
 
 
 def _schema_kinds() -> list[dict]:
@@ -194,9 +203,15 @@ def publish(
     editor = _editor_config(data)
     parts = manifest.global_parts(config_file, config.docs_dir, engine_name)
     plan = manifest.plan(previous, parts, full)
-    p = prepare(data)
-    schools, districts = _digests(p, data)
     old = plan.manifest
+    ledger = signoffs(data)
+    schools = _school_digests(data, ledger)
+    known = {} if old is None else {
+        k: old.schools[k]["row"] for k, v in schools.items()
+        if old.schools.get(k, {}).get("digest") == v
+    }  # fmt: skip
+    p = prepare(data, ledger, known)
+    districts = _district_digests(p, data, schools)
     same_editor = old is not None and old.editor == manifest.editor_digest(editor)
     if old is None:
         home = config.docs_dir / "index.md"
@@ -231,8 +246,9 @@ def publish(
         _unshare(out)
     _sitemap(out, config, p, list(schools))
     made = manifest.Manifest(parts, manifest.editor_digest(editor))
+    rows = {r["id"]: r for d in p.districts for r in d["schools"]}
     for sid, digest in schools.items():
-        entry = {"digest": digest, "files": files[sid]} if sid in files else old.schools[sid]
+        entry = {"digest": digest, "files": files[sid], "row": rows[sid]} if sid in files else old.schools[sid]
         if sid in files and sid in warnings:
             entry["warnings"] = warnings[sid]
         made.schools[sid] = entry
@@ -248,26 +264,37 @@ def publish(
     return Published(written + count, summary + f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)")
 
 
-def _digests(p: Prepared, data: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """The digest of each school's and each district's inputs (:mod:`generator.site.manifest`)."""
-    district_bytes = {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
-    schools: dict[str, str] = {}
+def _district_files(data: Any) -> dict[str, bytes]:
+    return {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
+
+
+def _school_digests(data: Any, ledger: tuple[dict, str | None]) -> dict[str, str]:
+    """The digest of each school's inputs (:mod:`generator.site.manifest`)."""
+    district_files = _district_files(data)
+    docs = {doc.file: doc for doc in data.records.schools}
+    as_of = data.evaluation.as_of
+    return {
+        result.id: manifest.school_digest(
+            docs[result.file].path.read_bytes(), district_files.get(result.district, b""),
+            result, [ledger[0].get(result.id, []), ledger[1]],
+            [writer.school_day(result, as_of), result.next_change],
+        )
+        for result in data.evaluation.schools
+    }  # fmt: skip
+
+
+def _district_digests(p: Prepared, data: Any, schools: dict[str, str]) -> dict[str, str]:
+    """The digest of each district's inputs: its file, its page's data, its schools'."""
+    district_files = _district_files(data)
     by_district: dict[str, list[str]] = {}
     for result in data.evaluation.schools:
-        doc = p.docs[result.file]
-        schools[result.id] = manifest.school_digest(
-            doc.path.read_bytes(), district_bytes.get(result.district, b""), result,
-            [p.signoffs.get(result.id, []), p.signoff_note],
-            [writer.school_day(result, p.as_of), result.next_change],
-        )  # fmt: skip
         by_district.setdefault(result.district, []).append(schools[result.id])
-    districts = {
+    return {
         d["id"]: manifest.district_digest(
-            district_bytes.get(d["id"], b""), [d, p.district_days[d["id"]]], by_district.get(d["id"], [])
+            district_files.get(d["id"], b""), [d, p.district_days[d["id"]]], by_district.get(d["id"], [])
         )
         for d in p.districts
     }  # fmt: skip
-    return schools, districts
 
 
 def _url(uri: str) -> str:
