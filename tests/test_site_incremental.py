@@ -104,6 +104,19 @@ def test_a_deleted_school_disappears_everywhere(records, tmp_path):
     assert differences(out, tmp_path / "full") == []
 
 
+def test_when_most_schools_changed_everything_is_made_again(records, tmp_path):
+    """Linking every file and then replacing most of them costs more than a full build."""
+    out = tmp_path / "site"
+    build(records, out, AS_OF)
+    for path in sorted(records.glob("*/[!_]*.yaml"))[:2]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"^  name: (.*)$", r"  name: \1(改)", text, count=1, flags=re.M), "utf-8")
+    result = build(records, out, AS_OF)
+    assert result.summary == "3 所学校中 2 所有变化,重新生成全部页面"
+    full_build(records, tmp_path / "full", AS_OF)
+    assert differences(out, tmp_path / "full") == []
+
+
 def test_a_renamed_district_is_rendered_again_with_its_schools_and_the_editor(records, tmp_path):
     out = tmp_path / "site"
     build(records, out, AS_OF)

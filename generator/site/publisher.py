@@ -203,9 +203,13 @@ def publish(
     editor = _editor_config(data)
     parts = manifest.global_parts(config_file, config.docs_dir, engine_name)
     plan = manifest.plan(previous, parts, full)
-    old = plan.manifest
+    old, reason = plan.manifest, plan.reason
     ledger = signoffs(data)
     schools = _school_digests(data, ledger)
+    if old is not None:
+        changed = sum(old.schools.get(k, {}).get("digest") != v for k, v in schools.items())
+        if changed * 2 > len(schools):  # linking, then replacing, most files costs more
+            old, reason = None, f"{len(schools)} 所学校中 {changed} 所有变化,重新生成全部页面"
     known = {} if old is None else {
         k: old.schools[k]["row"] for k, v in schools.items()
         if old.schools.get(k, {}).get("digest") == v
@@ -224,7 +228,7 @@ def publish(
         books = {k for k, v in districts.items() if old.districts.get(k, {}).get("digest") != v}
         leave = {f for k, v in old.schools.items() if k in render or k not in schools for f in v["files"]}
         leave |= {f for k, v in old.districts.items() if k in books or k not in districts for f in v["files"]}
-        _link(plan.previous, out, leave, () if same_editor else ("admin",))
+        _link(previous, out, leave, () if same_editor else ("admin",))
     frames = _frames(out)
     env = template_env()
     written = _nav_pages(p, out, env, frames) + _district_pages(p, out, env, frames, books)
@@ -258,7 +262,7 @@ def publish(
         made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
     made.write(out)
     if old is None:
-        return Published(written + count, plan.reason)
+        return Published(written + count, reason)
     gone = len(set(old.schools) - set(schools))
     summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
     return Published(written + count, summary + f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)")
