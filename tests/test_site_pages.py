@@ -115,6 +115,19 @@ def test_private_values_are_those_only_in_private_fields():
     assert pages.private_values(data, public, ["问题在二楼走廊"]) == ["二楼走廊"]
 
 
+def test_the_schemas_words_and_dates_in_private_fields_are_no_secret():
+    """消防 in the private list of safety rules (an enum) must not turn the drill message's
+    消防疏散 into 〔不公开〕疏散; a private date is no secret either. Names still are."""
+    data = compliant(AS_OF)
+    data["responsibilities"]["safety_rules"] = ["消防", "校舍"]
+    data["hazards"][0]["verifier"] = "丙主任"
+    public = schema.public_view(data)
+    texts = ["没有应急疏散演练记录(消防疏散、地震疏散)", "校舍“实训楼”", "丙主任"]
+    assert pages.private_values(data, public, texts) == ["丙主任"]
+    assert "消防" in pages.vocabulary() and "2026-08-31" not in pages.vocabulary()
+    assert not pages._secret("2026-08-31") and pages._secret("2026年8月")
+
+
 def test_scrub_replaces_private_text_and_long_numbers_only():
     secrets = ["二楼走廊", "48000"]
     assert pages.scrub("二楼走廊的灭火器", secrets) == "〔不公开〕的灭火器"
