@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 from pathlib import Path
 
@@ -65,3 +66,12 @@ def records(tmp_path: Path) -> Path:
         school(base, "qb-di-yi-zhongxue", "qiaobei"), encoding="utf-8"
     )
     return root
+
+
+@pytest.fixture
+def national_records(records: Path) -> Path:
+    """The same tree under a rule set that exists (national), as a site build needs."""
+    for path in records.glob("*/_district.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"rule_set: .*", "rule_set: national", text), encoding="utf-8")
+    return records
