@@ -131,6 +131,7 @@ def test_a_renamed_district_is_rendered_again_with_its_schools_and_the_editor(re
         ("config", "网站配置(mkdocs.yml)有变化"),
         ("docs", "手写页面(docs/)有变化"),
         ("manifest", "上次构建的记录已损坏"),
+        ("entry", "上次构建的记录已损坏"),
         ("no-manifest", "没有上次构建的记录"),
         ("engine", "网站引擎有变化"),
     ],
@@ -149,6 +150,10 @@ def test_what_the_manifest_cannot_vouch_for_means_a_full_build(records, tmp_path
             fh.write("\n又及:本页有修改。\n")
     elif change == "manifest":
         (out / manifest.FILE).write_text("{not json", encoding="utf-8")
+    elif change == "entry":
+        data = json.loads((out / manifest.FILE).read_text(encoding="utf-8"))
+        del next(iter(data["schools"].values()))["row"]
+        (out / manifest.FILE).write_text(json.dumps(data), encoding="utf-8")
     elif change == "no-manifest":
         (out / manifest.FILE).unlink()
     else:

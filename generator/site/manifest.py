@@ -27,7 +27,7 @@ from typing import Any
 from generator import ROOT, __version__
 from generator.core.files import atomic_write
 
-FORMAT = 2
+FORMAT = 3
 FOLDER = ".xiaoan"
 FILE = f"{FOLDER}/manifest.json"
 FRAMES = f"{FOLDER}/frames"
@@ -108,7 +108,10 @@ def read(site: Path) -> Manifest | str:
         if data.get("format") != FORMAT:
             return "上次构建的记录格式不同"
         manifest = Manifest(data["parts"], data["editor"], data["schools"], data["districts"])
-        if not all(isinstance(v, dict) for v in (manifest.parts, manifest.schools, manifest.districts)):
+        entries = [*manifest.schools.values(), *manifest.districts.values()]
+        if not all(isinstance(e, dict) and isinstance(e["digest"], str) and isinstance(e["files"], list) for e in entries):  # fmt: skip
+            raise TypeError
+        if not all(isinstance(e["row"], dict) for e in manifest.schools.values()):
             raise TypeError
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return "上次构建的记录已损坏"
