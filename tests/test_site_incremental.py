@@ -130,9 +130,9 @@ def test_a_renamed_district_is_rendered_again_with_its_schools_and_the_editor(re
     [
         ("config", "网站配置(mkdocs.yml)有变化"),
         ("docs", "手写页面(docs/)有变化"),
-        ("manifest", "上次构建的记录已损坏"),
-        ("entry", "上次构建的记录已损坏"),
-        ("no-manifest", "没有上次构建的记录"),
+        ("manifest", "上次构建的记录 {manifest} 已损坏,"),
+        ("entry", "上次构建的记录 {manifest} 已损坏,"),
+        ("no-manifest", "没有上次构建的记录 {manifest},"),
         ("engine", "网站引擎有变化"),
     ],
 )
@@ -159,6 +159,7 @@ def test_what_the_manifest_cannot_vouch_for_means_a_full_build(records, tmp_path
     else:
         engine = "zensical"
     result = build(records, out, AS_OF, config_file=config, engine=engine)
+    reason = reason.format(manifest=out / manifest.FILE)
     assert reason in result.summary and result.summary.endswith("重新生成全部页面")
 
 

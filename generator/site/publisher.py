@@ -202,10 +202,10 @@ def publish(
         )
     editor = _editor_config(data)
     parts = manifest.global_parts(config_file, config.docs_dir, engine_name)
-    plan = manifest.plan(previous, parts, full)
-    old, reason = plan.manifest, plan.reason
+    old, reason = manifest.plan(previous, parts, full)
     ledger = signoffs(data)
-    schools = _school_digests(data, ledger)
+    district_files = {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
+    schools = _school_digests(data, ledger, district_files)
     if old is not None:
         changed = sum(old.schools.get(k, {}).get("digest") != v for k, v in schools.items())
         if changed * 2 > len(schools):  # linking, then replacing, most files costs more
@@ -215,7 +215,7 @@ def publish(
         if old.schools.get(k, {}).get("digest") == v
     }  # fmt: skip
     p = prepare(data, ledger, known)
-    districts = _district_digests(p, data, schools)
+    districts = _district_digests(p, data, schools, district_files)
     same_editor = old is not None and old.editor == manifest.editor_digest(editor)
     if old is None:
         home = config.docs_dir / "index.md"
@@ -246,8 +246,8 @@ def publish(
     )  # fmt: skip
     write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
     count, files, warnings = writer.write_outputs(outputs, write_editor)
-    if old is not None:
-        _unshare(out)
+    if old is not None and (render or old.schools.keys() - schools.keys()):
+        _unshare(out)  # the badges those schools showed may be nobody's now
     _sitemap(out, config, p, list(schools))
     made = manifest.Manifest(parts, manifest.editor_digest(editor))
     rows = {r["id"]: r for d in p.districts for r in d["schools"]}
@@ -268,13 +268,8 @@ def publish(
     return Published(written + count, summary + f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)")
 
 
-def _district_files(data: Any) -> dict[str, bytes]:
-    return {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
-
-
-def _school_digests(data: Any, ledger: tuple[dict, str | None]) -> dict[str, str]:
+def _school_digests(data: Any, ledger: tuple[dict, str | None], district_files: dict) -> dict[str, str]:
     """The digest of each school's inputs (:mod:`generator.site.manifest`)."""
-    district_files = _district_files(data)
     docs = {doc.file: doc for doc in data.records.schools}
     as_of = data.evaluation.as_of
     return {
@@ -287,9 +282,8 @@ def _school_digests(data: Any, ledger: tuple[dict, str | None]) -> dict[str, str
     }  # fmt: skip
 
 
-def _district_digests(p: Prepared, data: Any, schools: dict[str, str]) -> dict[str, str]:
+def _district_digests(p: Prepared, data: Any, schools: dict[str, str], district_files: dict) -> dict[str, str]:
     """The digest of each district's inputs: its file, its page's data, its schools'."""
-    district_files = _district_files(data)
     by_district: dict[str, list[str]] = {}
     for result in data.evaluation.schools:
         by_district.setdefault(result.district, []).append(schools[result.id])
