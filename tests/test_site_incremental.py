@@ -336,4 +336,4 @@ def test_serve_republishes_when_a_dossier_changes(records, tmp_path):
         serve.terminate()
         _, stderr = serve.communicate(timeout=30)
     assert "增量生成:1 所学校" in stderr
-    assert "预览的网站保持不变" in stderr and "Traceback" not in stderr
+    assert "原来的网站" in stderr and "保持不变" in stderr and "Traceback" not in stderr

@@ -106,16 +106,18 @@ def build(
     import shutil
     import tempfile
 
+    from generator.site.build import BuildFailed, differences
     from generator.site.build import build as build_site
-    from generator.site.build import differences
 
-    _build_site(records, as_of, out, config, engine, full).wait()
+    day = as_of or datetime.date.today()  # the same day for both builds, even across midnight
+    _build_site(records, day, out, config, engine, full).wait()
     if verify:
         scratch = Path(tempfile.mkdtemp(prefix="xiaoan-verify-"))
         try:
-            day = as_of or datetime.date.today()
             build_site(records, scratch / "site", day, config_file=config, engine=engine, full=True)
             wrong = differences(out, scratch / "site")
+        except (BuildFailed, OSError) as exc:
+            fail(f"核对用的全部生成(在 {scratch} 中)失败:{exc}", 1)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         if wrong:
@@ -206,10 +208,7 @@ def _signature(records: Path) -> list[tuple[str, int, int]]:
 def _watch(records: Path, as_of: Any, out: Path, config: Path | None, engine: str) -> None:
     """Rebuild (incrementally) whenever a file under ``records`` changes, until Ctrl+C. A
     failed rebuild shows why and keeps the site served as it was."""
-    import datetime
     import time
-
-    from generator.site.build import BuildFailed, build
 
     seen = _signature(records)
     while True:
@@ -218,14 +217,7 @@ def _watch(records: Path, as_of: Any, out: Path, config: Path | None, engine: st
         if now == seen:
             continue
         seen = now
-        day = as_of or datetime.date.today()
         try:
-            result = build(records, out, day, config_file=config, engine=engine, display=display)
-        except BuildFailed as exc:
-            if exc.findings:
-                click.echo(REPORTERS["text"](exc.findings), nl=False, err=True)
-            click.echo(f"{exc};预览的网站保持不变", err=True)
-        except OSError as exc:
-            click.echo(f"网站没有更新:{exc.strerror or exc}", err=True)
-        else:
-            click.echo(f"{result.summary}", err=True)
+            _build_site(records, as_of, out, config, engine, full=False).wait()
+        except click.exceptions.Exit:  # why is printed; the served site stays as it was
+            pass
