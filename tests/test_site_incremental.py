@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 
 from generator.cli import main
 from generator.site import manifest
-from generator.site.build import build
+from generator.site.build import build, differences
 
 pytestmark = pytest.mark.slow  # whole-site builds
 
@@ -43,11 +43,6 @@ def tree(site: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
     }
-
-
-def differences(a: Path, b: Path) -> list[str]:
-    ta, tb = tree(a), tree(b)
-    return sorted(k for k in ta.keys() | tb.keys() if ta.get(k) != tb.get(k))
 
 
 def full_build(records: Path, out: Path, as_of: date) -> None:

@@ -51,6 +51,8 @@ def _build_site(
         fail(f"{exc}{kept()}", 1)
     except OSError as exc:  # a full or read-only disk, at the edge: one line, no traceback
         cannot_write(exc, out, note=f",网站没有生成{kept()}")
+    for line in result.warnings:
+        click.echo(line, err=True)
     click.echo(result.summary, err=True)
     click.echo(
         f"已生成网站到 {display(out)}:{result.schools} 所学校,写入 {result.files} 个文件"

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,9 @@ class BuildResult:
     files: int
     summary: str = ""
     """Full or incremental, and why, in one Chinese line."""
+    warnings: list[str] = field(default_factory=list)
+    """What the person building should know (a placeholder site_url, sheets longer than a
+    page), one Chinese line each."""
     cleanup: threading.Thread | None = None
     """Removes the replaced site, after the new one is in place, then releases the lock on
     the output folder; :meth:`wait` for it."""
@@ -154,7 +157,9 @@ def render(
         shutil.rmtree(tmp, ignore_errors=True)
         os.close(lock)
         raise
-    result = BuildResult(out, len(data.evaluation.schools), done.files, done.summary, cleanup)
+    result = BuildResult(
+        out, len(data.evaluation.schools), done.files, done.summary, done.warnings, cleanup
+    )
     if wait:
         result.wait()
     return result

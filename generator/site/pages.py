@@ -133,7 +133,8 @@ def _node(path: tuple) -> dict:
 
 
 @cache
-def _title(path: tuple) -> str:
+def field_title(path: tuple) -> str:
+    """The schema's title of the field at ``path`` (keys from the dossier's top), cached."""
     return schema.title(_node(path[:-1]), path[-1])
 
 
@@ -141,13 +142,13 @@ def _titled(data: dict, path: tuple) -> list[tuple[str, str]]:
     """(title, text) for each field of the mapping at ``path``, in the schema's order."""
     props = _node(path).get("properties", {})
     order = [k for k in props if k in data] + [k for k in data if k not in props]
-    return [(_title((*path, k)), fmt(_plain(data[k], (*path, k)))) for k in order]
+    return [(field_title((*path, k)), fmt(_plain(data[k], (*path, k)))) for k in order]
 
 
 def _plain(value: Any, path: tuple) -> Any:
     """A nested mapping with schema titles for keys (for :func:`fmt`)."""
     if isinstance(value, dict):
-        return {_title((*path, k)): _plain(v, (*path, k)) for k, v in value.items()}
+        return {field_title((*path, k)): _plain(v, (*path, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v, (*path, 0)) for v in value]
     return value
@@ -158,7 +159,7 @@ def _table(rows: list[dict], path: tuple) -> dict:
     item = (*path, 0)
     keys = [k for k in _node(item).get("properties", {}) if any(k in r for r in rows)]
     return {
-        "columns": [_title((*item, k)) for k in keys],
+        "columns": [field_title((*item, k)) for k in keys],
         "rows": [[fmt(_plain(r.get(k), (*item, k))) for k in keys] for r in rows],
     }
 
@@ -422,7 +423,7 @@ def _more(public: dict) -> list[dict]:
     for key, value in public.items():
         if key in _OWN_SECTIONS or value in ({}, [], None):
             continue
-        section = {"id": key, "title": _title((key,)), "tables": [], "fields": []}
+        section = {"id": key, "title": field_title((key,)), "tables": [], "fields": []}
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):
             section["tables"].append({"title": "", **_table(value, (key,))})
         elif isinstance(value, dict):
@@ -430,7 +431,7 @@ def _more(public: dict) -> list[dict]:
             for k, v in value.items():
                 if isinstance(v, list) and v and all(isinstance(i, dict) for i in v):
                     table = _table(v, (key, k))
-                    section["tables"].append({"title": _title((key, k)), **table})
+                    section["tables"].append({"title": field_title((key, k)), **table})
                 else:
                     fields[k] = v
             section["fields"] = _titled(fields, (key,))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -180,6 +179,7 @@ def engine_pages(p: Prepared, home_text: str) -> dict[str, str]:
 class Published:
     files: int  # files written (not those linked from the previous site)
     summary: str  # how the build went about it, one Chinese line
+    warnings: list[str]  # for the person building, one Chinese line each
 
 
 def publish(
@@ -193,12 +193,11 @@ def publish(
     :mod:`generator.site.manifest`). Raises :class:`~generator.site.engine.EngineError` and
     :class:`~generator.site.writer.OutputError`."""
     config = engine.read_config(config_file)
-    host = urlsplit(config.site_url).hostname or ""
-    if host.endswith(PLACEHOLDER_HOSTS):
-        print(
-            f"注意:mkdocs.yml 的 site_url 仍是示例地址 {config.site_url},公示牌和风险公告上的"
-            "二维码、徽章代码都会指向它;正式发布前请改为网站的真实地址。",
-            file=sys.stderr,
+    said = []
+    if (urlsplit(config.site_url).hostname or "").endswith(PLACEHOLDER_HOSTS):
+        said.append(
+            f"注意:{config_file} 的 site_url 仍是示例地址 {config.site_url},公示牌和风险公告上的"
+            "二维码、徽章代码都会指向它;正式发布前请改为网站的真实地址。"
         )
     editor = _editor_config(data)
     parts = manifest.global_parts(config_file, config.docs_dir, engine_name)
@@ -206,14 +205,14 @@ def publish(
     ledger = signoffs(data)
     district_files = {k: doc.path.read_bytes() for k, doc in data.records.districts.items()}
     schools = _school_digests(data, ledger, district_files)
-    if old is not None:
-        changed = sum(old.schools.get(k, {}).get("digest") != v for k, v in schools.items())
-        if changed * 2 > len(schools):  # linking, then replacing, most files costs more
-            old, reason = None, f"{len(schools)} 所学校中 {changed} 所有变化,重新生成全部页面"
-    known = {} if old is None else {
-        k: old.schools[k]["row"] for k, v in schools.items()
-        if old.schools.get(k, {}).get("digest") == v
+    render = None if old is None else {
+        k for k, v in schools.items() if old.schools.get(k, {}).get("digest") != v
     }  # fmt: skip
+    # Linking every file and then replacing most of them costs more than making them all.
+    if render is not None and len(render) * 2 > len(schools):
+        old, reason = None, f"{len(schools)} 所学校中 {len(render)} 所有变化,重新生成全部页面"
+        render = None
+    known = {} if old is None else {k: old.schools[k]["row"] for k in schools.keys() - render}
     p = prepare(data, ledger, known)
     districts = _district_digests(p, data, schools, district_files)
     same_editor = old is not None and old.editor == manifest.editor_digest(editor)
@@ -222,9 +221,8 @@ def publish(
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
         engine.build(engine_name, config_file, engine_pages(p, home_text), ASSETS, out)
         _keep_frames(out)
-        render, books = None, None
+        books = None
     else:
-        render = {k for k, v in schools.items() if old.schools.get(k, {}).get("digest") != v}
         books = {k for k, v in districts.items() if old.districts.get(k, {}).get("digest") != v}
         leave = {f for k, v in old.schools.items() if k in render or k not in schools for f in v["files"]}
         leave |= {f for k, v in old.districts.items() if k in books or k not in districts for f in v["files"]}
@@ -256,16 +254,16 @@ def publish(
         if sid in files and sid in warnings:
             entry["warnings"] = warnings[sid]
         made.schools[sid] = entry
-        for line in entry.get("warnings", []):  # said again on every build until fixed
-            print(line, file=sys.stderr)
+        said += entry.get("warnings", [])  # said again on every build until fixed
     for did, digest in districts.items():
         made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
     made.write(out)
     if old is None:
-        return Published(written + count, reason)
+        return Published(written + count, reason, said)
     gone = len(set(old.schools) - set(schools))
     summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
-    return Published(written + count, summary + f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)")
+    summary += f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)"
+    return Published(written + count, summary, said)
 
 
 def _school_digests(data: Any, ledger: tuple[dict, str | None], district_files: dict) -> dict[str, str]:

@@ -61,9 +61,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from generator.core import schema
 from generator.site import pagefind_files
-from generator.site.pages import scalars
+from generator.site.pages import field_title, scalars
 
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
@@ -157,6 +156,13 @@ class Index:
         folder.mkdir(parents=True)
         (folder / "index.html").write_text(school_page(school), encoding="utf-8")
 
+    def add_published(self, schools: Iterable[tuple[str, str]]) -> None:
+        """Index ``schools`` (id, district) of this index's parts from the public API records
+        the site already holds (``api/schools/<id>.json``)."""
+        for school, district in schools:
+            if self.wants(district):
+                self.add_school(_json(self.site / "api" / "schools" / f"{school}.json"))
+
     def start(self) -> None:
         """Add the district pages and the shared pages, then run Pagefind over each index's
         pages in the background."""
@@ -208,7 +214,13 @@ class Index:
                 raise SearchError(_explain(self.bundle, output, returncode))
         out = self.pages / "out"
         for name in self.built:
-            pagefind_files.normalise(out / name)
+            try:
+                pagefind_files.normalise(out / name)
+            except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
+                raise SearchError(
+                    f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
+                    f"(可能是 Pagefind 的版本变了):{exc}"
+                ) from None
         parts = self.bundle / PARTS_DIR
         if self.parts is None:  # the whole bundle: start afresh
             shutil.rmtree(self.bundle, ignore_errors=True)
@@ -251,9 +263,7 @@ def index(out_dir: Path, districts: Iterable[str] | None = None, shared: bool = 
     if parts is not None and not (out_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
         raise SearchError(f"无法更新搜索索引:{out_dir / BUNDLE_DIR} 还没有完整的索引。")
     with Index(out_dir, parts, shared) as search:
-        for row in _json(out_dir / "api" / "schools.json"):
-            if search.wants(row["district"]):
-                search.add_school(_json(out_dir / "api" / "schools" / f"{row['id']}.json"))
+        search.add_published((r["id"], r["district"]) for r in _json(out_dir / "api" / "schools.json"))
         search.start()
         return search.finish()
 
@@ -308,11 +318,13 @@ def school_page(school: dict) -> str:
     keys = " ".join(suffixes(name) for name in names if name)
     sections = []
     for key, value in school.get("dossier", {}).items():
+        if key == "profile":  # name and address are above
+            continue
         # the Chinese text a reader could search for, without ids, dates and numbers
         found = (v for v in scalars(value) if isinstance(v, str) and HAN.search(v))
         texts = list(dict.fromkeys(found))
-        if key != "profile" and texts:
-            sections.append((schema.title(schema.at(()) or {}, key), "、".join(texts)))
+        if texts:
+            sections.append((field_title((key,)), "、".join(texts)))
     return SCHOOL_PAGE.render(
         s=school, address=address, keys=keys, sections=sections, KEYS_MARK=KEYS_MARK
     )

@@ -80,7 +80,9 @@ def district_day(results: list, as_of: date) -> date:
     return max((school_day(r, as_of) for r in results), default=as_of)
 
 
-def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
+def write_outputs(
+    o: Outputs, write_editor
+) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
     """Write everything that comes once per school, the district workbooks and the search
     index, calling ``write_editor()`` while the page writers work. Returns the files written
     and, for each school written, its files and its warnings (the printed sheets that will not
@@ -110,9 +112,10 @@ def write_outputs(o: Outputs, write_editor) -> tuple[int, dict[str, list[str]]]:
     # add each school to it, then Pagefind runs in the background.
     parts = None if o.search_districts is None else {search.part_of(d) for d in o.search_districts}
     with search.Index(o.out, parts) as index:
-        for r in kept:  # indexed from the record its page writer wrote before
-            if index.wants(r.district):
-                index.add_school(json.loads((o.out / "api" / "schools" / f"{r.id}.json").read_bytes()))
+        try:  # the records written before
+            index.add_published((r.id, r.district) for r in kept)
+        except search.SearchError as exc:
+            raise OutputError(str(exc)) from None
         schools = _Schools(o, index)
         if jobs > 1:
             # Forked workers inherit everything prepared so far; each writes whole chunks,
@@ -192,7 +195,7 @@ class _Schools:
             }  # fmt: skip
             writer.text(urls["notice"], notice_t.render(**common))
             writer.text(urls["risk"], risk_t.render(**common))
-            over = sorted(printfit.overflowing([s]), key=lambda x: x.sheet)
+            over = printfit.overflowing([s])  # the notice's first, then the 风险公告's
             if over:
                 warnings[sid] = [x.message() for x in over]
             writer.same(f"badges/{sid}.svg", badges.svg(s["status"]))
