@@ -146,3 +146,23 @@ def test_supervision_at_the_start_and_end_of_each_term(days, as_of, expected):
     found = hits("report.term_supervision", _visits(*days), as_of, "plan-001")
     assert [h.message.split("学年")[1].split("(")[0] for h in found] == expected
     assert hits("report.term_supervision", _visits(), as_of) == []  # national: not asked
+
+
+@pytest.mark.parametrize(
+    "annual_due, as_of, first, monthday",
+    [
+        ("02-29", date(2027, 1, 5), date(2027, 2, 28), 28),  # a common year: the 28th
+        ("02-29", date(2027, 3, 1), date(2028, 2, 29), 28),  # a leap year: the 29th
+        ("04-31", date(2027, 4, 30), date(2027, 4, 30), 30),  # on the day: still this year's
+        ("12-15", date(2026, 12, 16), date(2027, 12, 15), 15),
+    ],
+)
+def test_the_annual_reminder_falls_on_a_day_the_year_has(annual_due, as_of, first, monthday):
+    """The calendar's reminder clamps a month-day as the rule does; 02-29 no longer breaks the
+    feed in a common year, and its yearly repeat names a day every year has."""
+    from generator.exchange.calendar import deadlines
+    from tests.dossiers import rule_set
+
+    rules = rule_set("plan-003", reports={"annual_due": annual_due})
+    (annual,) = [d for d in deadlines(compliant(as_of), as_of, rules) if d.kind == "annual-report"]
+    assert annual.day == first and annual.rrule["bymonthday"] == monthday

@@ -299,6 +299,13 @@ def last_yearly_due(as_of: date, month: int, day: int) -> tuple[int, date]:
     return as_of.year - 1, _clamped(as_of.year - 1, month, day)
 
 
+def next_yearly_due(as_of: date, month: int, day: int) -> date:
+    """The first yearly deadline (``month-day``, clamped to the month) on or after ``as_of``:
+    the one a reminder announces. 29 February falls on the 28th in a common year."""
+    due = _clamped(as_of.year, month, day)
+    return due if due >= as_of else _clamped(as_of.year + 1, month, day)
+
+
 # ---------------------------------------------------------------------------------------------
 # The school calendar
 

@@ -4,9 +4,16 @@ receives (检查记录: the bureau's and the police's visits, kept with the repo
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date, timedelta
 
-from generator.core.dates import add_months, last_monthly_due, last_yearly_due, parse_date
+from generator.core.dates import (
+    add_months,
+    last_monthly_due,
+    last_yearly_due,
+    next_yearly_due,
+    parse_date,
+)
 from generator.core.rules.base import Deadline, Hit, due, rule
 
 
@@ -100,7 +107,7 @@ def _next_monthly_report(school, ctx):
     day = ctx.setting("reports.monthly_due_day")
     if not isinstance(day, int):
         return
-    first = date(ctx.as_of.year, ctx.as_of.month, min(day, 28))
+    first = date(ctx.as_of.year, ctx.as_of.month, day)  # the rule-set schema keeps it ≤ 28
     if first < ctx.as_of:
         first = add_months(first, 1)
     yield Deadline(
@@ -111,7 +118,7 @@ def _next_monthly_report(school, ctx):
         f"每月 {day} 日前报送上月隐患排查整治清单。",
         "报送",
         (3,),
-        {"freq": "monthly", "bymonthday": min(day, 28)},
+        {"freq": "monthly", "bymonthday": day},
     )
 
 
@@ -121,9 +128,7 @@ def _next_annual_report(school, ctx):
     if not m:
         return
     month, day = int(m.group(1)), int(m.group(2))
-    first = date(ctx.as_of.year, month, day)
-    if first < ctx.as_of:
-        first = date(ctx.as_of.year + 1, month, day)
+    first = next_yearly_due(ctx.as_of, month, day)  # as the rule clamps it: 02-29 → 02-28
     yield Deadline(
         "annual-report",
         "annual",
@@ -132,7 +137,8 @@ def _next_annual_report(school, ctx):
         f"每年 {month} 月 {day} 日前报送年度安全工作总结。",
         "报送",
         (14, 3),
-        {"freq": "yearly", "bymonth": month, "bymonthday": day},
+        # a day the month has every year (02-29 → 28, 04-31 → 30), or the event never recurs
+        {"freq": "yearly", "bymonth": month, "bymonthday": min(day, monthrange(2027, month)[1])},
     )
 
 
