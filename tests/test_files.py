@@ -58,3 +58,12 @@ def test_a_killed_writes_temp_file_is_ignored_by_git(tmp_path):
         ["git", "-C", str(tmp_path), "check-ignore", "-q", str(leftover)], check=False
     )
     assert result.returncode == 0
+
+
+def test_an_error_names_the_file_not_the_temp_file(tmp_path):
+    """mkstemp fails on '.name.XXXX.tmp' (here: the folder is missing): the error a person
+    reads must name the file they asked for, and keep its kind."""
+    target = tmp_path / "missing" / "CODEOWNERS"
+    with pytest.raises(FileNotFoundError) as caught:
+        atomic_write(target, "x")
+    assert caught.value.filename == str(target)

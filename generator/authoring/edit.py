@@ -116,10 +116,6 @@ def _round_trip(text: str) -> tuple[YAML, Any, int]:
     return best[1], best[2], best[0]
 
 
-def _write(path: Path, text: str) -> None:
-    atomic_write(path, text)
-
-
 def check(
     text: str, target: Path, records: Path, *, file: str, today: datetime.date | None = None
 ) -> list[Finding]:
@@ -164,7 +160,7 @@ def _save(doc: _Dossier, records: Path, today: datetime.date | None) -> None:
     problems = check(text, doc.path, records, file=doc.file, today=today)
     if problems:
         raise EditError("修改后的档案没有通过校验,文件未改动", problems)
-    _write(doc.path, (BOM if doc.bom else "") + text)
+    atomic_write(doc.path, (BOM if doc.bom else "") + text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,5 +520,5 @@ def new_school(
     problems = check(text, target, records, file=display(target), today=today)
     if problems:
         raise EditError("新档案没有通过校验,未写入", problems)
-    _write(target, text)
+    atomic_write(target, text)
     return target

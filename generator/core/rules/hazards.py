@@ -165,7 +165,7 @@ def inspection_registered(school, ctx):
 def _hazard_deadlines(school, ctx):
     for _, h in school.items("hazards"):
         deadline = parse_date(h.get("deadline"))
-        if deadline is None or h.get("status") == "已销号" or not h.get("id"):
+        if deadline is None or h.get("status") == CLOSED or not h.get("id"):
             continue
         grade = "重大隐患" if h.get("grade") == "重大" else "隐患"
         late = "(已逾期)" if deadline < ctx.as_of else ""
