@@ -330,8 +330,10 @@ def _school_change(
     if change.change == "D":
         change.hazards_removed = sorted(_hazard_states(before.data.get(path), as_of))
         return change
+    if path in before.data and path in after.data:
+        change.sections = sections_changed(before.data[path], after.data[path])
     if isinstance(after.data.get(path), dict):
-        change.subject = change_subject(before.data.get(path), after.data[path])
+        change.subject = change_subject(before.data.get(path), after.data[path], change.sections)
     # Compare like with like: rule findings only when both sides could be evaluated.
     if path in after.findings and (path in before.findings or path not in before.present):
         old = before.findings.get(path, [])
@@ -355,7 +357,6 @@ def _school_change(
         ]
         if path in before.data:
             change.hazards_removed = [h for h in was if h not in now]
-            change.sections = sections_changed(before.data[path], after.data[path])
             change.ledger = ledger_rewrites(path, before.data[path], after.data[path], as_of)
     return change
 
@@ -420,13 +421,13 @@ SUBJECT_PARTS = 4
 """A subject lists at most this many parts, else one fewer and the count (… 等 6 处修改)."""
 
 
-def change_subject(old: dict | None, new: dict) -> str:
+def change_subject(old: dict | None, new: dict, sections: list | None = None) -> str:
     """What a change to one dossier did, in one line: a commit message or pull request title.
 
     ``城关区第二中学:隐患 H-2026-002 销号;新增演练记录 2026-11-21 防踩踏``. Built from
     :func:`sections_changed`, so it names items as ``xiaoan diff`` does. The web editor's glue
     script (``site/admin/editor.js``, ``subject``) says the same; tests/test_editor.py checks
-    that the two agree.
+    that the two agree. ``sections``: :func:`sections_changed` of the two, if made already.
     """
     from generator.core import schema
 
@@ -435,7 +436,7 @@ def change_subject(old: dict | None, new: dict) -> str:
     if old is None:
         return f"{name}:新建学校档案"
     parts = []
-    for change in sections_changed(old, new):
+    for change in sections_changed(old, new) if sections is None else sections:
         a, b = old.get(change.section), new.get(change.section)
         if isinstance(a, list) or isinstance(b, list):
             noun = (schema.at((change.section, 0)) or {}).get("title") or change.title
