@@ -54,10 +54,6 @@ function child(node, key) {
   return resolve((node.properties || {})[key]);
 }
 
-function placeIn(path, data) {
-  return place(path, data);
-}
-
 function titleOf(node, key) {
   const sub = node && node.properties && node.properties[key];
   return (sub && resolve(sub).title) || key;
@@ -396,12 +392,8 @@ const KINDS = { string: '文字', integer: '整数', number: '数字', boolean: 
 
 // One ajv error as a Chinese line: where, then what is wrong.
 export function explain(error) {
-  const place = (at) => placeIn(at, error.data);
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map(p => (/^\d+$/.test(p) ? Number(p) : p));
+  const here = (at) => place(at, error.data);
+  const path = pathOf(error);
   const value = path.reduce((v, k) => (v === undefined || v === null ? v : v[k]), error.data);
   const p = error.params;
   switch (error.keyword) {
@@ -410,45 +402,50 @@ export function explain(error) {
       for (const key of path) holder = child(holder, key);
       const name = `“${titleOf(holder, p.missingProperty)}”`;
       const when = condition(error, holder);
-      const where = place(path);
+      const where = here(path);
       return when ? `${where}:${when}时必须填写${name}` : `${where}:缺少必填字段${name}`;
     }
     case 'format':
-      return `${place(path)}:${show(value)}不是有效日期 (YYYY-MM-DD)`;
+      return `${here(path)}:${show(value)}不是有效日期 (YYYY-MM-DD)`;
     case 'pattern': {
       const node = schemaAt(error.schemaPath.replace(/\/pattern$/, '')) || {};
-      return `${place(path)}:${show(value)}格式不对,应为:${node.description || `符合 ${p.pattern}`}`;
+      return `${here(path)}:${show(value)}格式不对,应为:${node.description || `符合 ${p.pattern}`}`;
     }
     case 'enum':
-      return `${place(path)}:${show(value)}不是可选的值,应为以下之一:${oneOf(p.allowedValues)}`;
+      return `${here(path)}:${show(value)}不是可选的值,应为以下之一:${oneOf(p.allowedValues)}`;
     case 'type':
-      return `${place(path)}:应为${KINDS[p.type] || p.type}`;
+      return `${here(path)}:应为${KINDS[p.type] || p.type}`;
     case 'minimum':
-      return `${place(path)}:不能小于 ${p.limit}(现为 ${value})`;
+      return `${here(path)}:不能小于 ${p.limit}(现为 ${value})`;
     case 'maximum':
-      return `${place(path)}:不能大于 ${p.limit}(现为 ${value})`;
+      return `${here(path)}:不能大于 ${p.limit}(现为 ${value})`;
     case 'minLength':
-      return `${place(path)}:${value === '' ? '不能为空' : `至少要有 ${p.limit} 个字`}`;
+      return `${here(path)}:${value === '' ? '不能为空' : `至少要有 ${p.limit} 个字`}`;
     case 'maxLength':
-      return `${place(path)}:不能超过 ${p.limit} 个字(现有 ${[...value].length} 个字)`;
+      return `${here(path)}:不能超过 ${p.limit} 个字(现有 ${[...value].length} 个字)`;
     case 'minItems':
-      return `${place(path)}:至少要有 ${p.limit} 项`;
+      return `${here(path)}:至少要有 ${p.limit} 项`;
     case 'const':
-      return `${place(path)}:应为 ${show(p.allowedValue)}`;
+      return `${here(path)}:应为 ${show(p.allowedValue)}`;
     case 'additionalProperties':
       return `${place([...path, p.additionalProperty])}:未知字段“${p.additionalProperty}”`;
     default:
-      return `${place(path)}:不符合档案格式(${error.message})`;
+      return `${here(path)}:不符合档案格式(${error.message})`;
   }
 }
 
-// The path of the field an ajv error is about: the missing property itself, not its holder.
-function fieldPath(error) {
-  const path = error.instancePath
+// The path of the value an ajv error is at (its instancePath, a JSON pointer, as keys).
+function pathOf(error) {
+  return error.instancePath
     .split('/')
     .slice(1)
     .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map(p => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+// The path of the field an ajv error is about: the missing property itself, not its holder.
+function fieldPath(error) {
+  const path = pathOf(error);
   return error.keyword === 'required' ? [...path, error.params.missingProperty] : path;
 }
 
