@@ -280,6 +280,7 @@ def evaluate(
     only: Iterable[str] | None = None,
     districts: bool = True,
     others: Iterable[SchoolResult] = (),
+    store: Any = None,
 ) -> Evaluation:
     """Evaluate ``records`` (a :class:`generator.core.validate.Records`) as of ``as_of``.
 
@@ -287,7 +288,9 @@ def evaluate(
     which schools are listed; the district aggregates still use every school, unless
     ``districts`` is false (then only the listed schools are evaluated at all). ``others`` are
     results of schools not in ``records`` (summaries kept by :mod:`generator.core.cache`),
-    counted in the district aggregates only.
+    counted in the district aggregates only. With a ``store``
+    (:class:`generator.core.store.Store`), a school evaluated before under the same rule set,
+    with a result that holds on ``as_of``, is not evaluated again.
     Raises :class:`~generator.core.ruleset.UnknownRuleSet` for an unknown ``rule_set``.
     """
     forced = load_rule_set(rule_set) if rule_set else None
@@ -301,7 +304,10 @@ def evaluate(
 
     wanted = set(only) if only is not None else None
     docs = [d for d in records.schools if districts or wanted is None or d.file in wanted]
-    results = _evaluate_all(docs, context_for, getattr(records, "districts", {}))
+    if store is None:
+        results = _evaluate_all(docs, context_for, getattr(records, "districts", {}))
+    else:
+        results = _evaluate_stored(docs, context_for, records, as_of, store)
     listed_results = [r for r in results if wanted is None or r.file in wanted]
     district_results = []
     if districts:
@@ -328,6 +334,31 @@ def _evaluate_all(
         lambda chunk: [evaluate_school(d, context_for(d.data["profile"]["district"])) for d in chunk],
         docs,
     )
+
+
+def _evaluate_stored(
+    docs: list[Document], context_for: Callable[[str], Context], records, as_of: date, store
+) -> list[SchoolResult]:
+    """:func:`_evaluate_all` for the schools the store holds no result for that holds on
+    ``as_of`` (under the same rule set, shown by the same name); the others from the store."""
+    keys = [
+        f"{records.keys[d.file]} {context_for(d.data['profile']['district']).rule_set.digest} {d.file}"  # noqa: E501
+        if d.file in records.keys else None
+        for d in docs
+    ]  # fmt: skip
+    kept = store.results([k for k in keys if k], as_of)
+    missed = [d for d, k in zip(docs, keys, strict=True) if k not in kept]
+    fresh = iter(_evaluate_all(missed, context_for, records.districts))
+    out, new = [], []
+    for key in keys:
+        if key in kept:
+            out.append(kept[key])
+        else:
+            out.append(next(fresh))
+            if key:
+                new.append((key, out[-1]))
+    store.keep_results(new)
+    return out
 
 
 def _context(

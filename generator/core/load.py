@@ -10,6 +10,7 @@ names the file and place.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import pickle
@@ -116,10 +117,14 @@ class Document:
         return self._data
 
     def __reduce__(self) -> tuple:
-        packed = self._packed
-        if packed is None:
-            packed = pickle.dumps(self._data, pickle.HIGHEST_PROTOCOL)
-        return (_unpack, (self.file, packed, self.text, self.path))
+        return (unpack, (self.file, self.packed(), self.text, self.path))
+
+    def packed(self) -> bytes:
+        """The data pickled, as other processes and the store (:mod:`generator.core.store`)
+        receive it."""
+        if self._packed is not None:
+            return self._packed
+        return pickle.dumps(self._data, pickle.HIGHEST_PROTOCOL)
 
     def __repr__(self) -> str:
         return f"Document(file={self.file!r})"
@@ -189,7 +194,14 @@ class Document:
         return positions.get(p, (1, 1))
 
 
-def _unpack(file: str, packed: bytes, text: str | None, path: Path | None) -> Document:
+def content_key(data: bytes, parts: tuple[str, ...] | None) -> str:
+    """The key of a file's bytes at its place in the tree (its folder and name under the
+    records folder; None outside it)."""
+    return hashlib.sha256(data).hexdigest() + "/" + "/".join(parts or ("?",))
+
+
+def unpack(file: str, packed: bytes, text: str | None, path: Path | None) -> Document:
+    """A document whose data is still :meth:`Document.packed`."""
     doc = Document(file, None, text, path)
     doc._packed = packed
     return doc

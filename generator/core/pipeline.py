@@ -10,6 +10,10 @@ It owns three decisions the callers used to make on their own:
 - **the cache**: with a few named files, district rates still count every school, the
   others from :mod:`generator.core.cache`; a whole-tree run refreshes it;
 - **the findings**: validation and evaluation findings are collected in one list.
+
+A caller that runs over the same large tree again and again (the site build) may keep what
+validation and evaluation found in a :class:`Store`, so that the next run redoes only the
+files that changed.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from generator.core import cache
 from generator.core.evaluate import Evaluation, evaluate
 from generator.core.findings import Finding
 from generator.core.load import MAX_BYTES
+from generator.core.store import Store
 from generator.core.validate import Records, check_document, validate_tree
 
-__all__ = ["Run", "check_document", "evaluate", "run", "today_for", "validate"]
+__all__ = ["Run", "Store", "check_document", "evaluate", "run", "today_for", "validate"]
 
 
 def today_for(as_of: datetime.date | None) -> datetime.date:
@@ -62,12 +67,15 @@ def validate(
     documents: bool = True,
     jobs: int | None = None,
     max_bytes: int = MAX_BYTES,
+    store: Store | None = None,
 ) -> Records:
     """Validate the records under ``root`` (or only ``files``) for an evaluation as of
-    ``as_of`` (default: today); ``today`` overrides :func:`today_for`."""
+    ``as_of`` (default: today); ``today`` overrides :func:`today_for`. With a ``store``
+    (:meth:`Store.open`), files found valid before are not checked again; pass it to
+    :func:`evaluate` too."""
     return validate_tree(
         root, files, today=today or today_for(as_of), display=display, documents=documents,
-        jobs=jobs, max_bytes=max_bytes,
+        jobs=jobs, max_bytes=max_bytes, store=store,
     )  # fmt: skip
 
 

@@ -31,7 +31,16 @@ import jsonschema
 
 from generator.core import schema, workers
 from generator.core.findings import FileCount, Finding, pointer
-from generator.core.load import AMBIGUOUS_NUMBER, MAX_BYTES, Document, LoadError, discover, load
+from generator.core.load import (
+    AMBIGUOUS_NUMBER,
+    MAX_BYTES,
+    Document,
+    LoadError,
+    content_key,
+    discover,
+    load,
+    unpack,
+)
 from generator.core.load import quote as _quote
 
 DISTRICT_FILE = "_district.yaml"
@@ -454,6 +463,9 @@ class Records:
     """Dossiers without errors, sorted by file."""
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    keys: dict[str, str] = field(default_factory=dict)
+    """Each valid school's content key (:func:`generator.core.load.content_key`), by file,
+    when a store was used."""
 
     @property
     def ok(self) -> bool:
@@ -469,6 +481,7 @@ def validate_tree(
     max_bytes: int = MAX_BYTES,
     jobs: int | None = None,
     documents: bool = True,
+    store: Any = None,
 ) -> Records:
     """Validate the records under ``root``, or only ``files`` (as pre-commit passes them).
 
@@ -478,7 +491,9 @@ def validate_tree(
 
     ``documents=False`` leaves :attr:`Records.schools` empty, for a caller that wants only
     the findings (``xiaoan validate``). With many files, ``jobs`` processes (default: one per
-    CPU) share the work of loading and checking them; ``jobs=1`` keeps it here.
+    CPU) share the work of loading and checking them; ``jobs=1`` keeps it here. With a
+    ``store`` (:class:`generator.core.store.Store`), a school's file found valid before, with
+    the same bytes at the same place, is not checked again.
     """
     root = Path(root)
     today = today or datetime.date.today()
@@ -515,7 +530,10 @@ def validate_tree(
     # Schools
     work = [(p, display(p), where[p]) for p in targets if p.name != DISTRICT_FILE]
     with _without_gc():
-        checked = _check_schools(work, district_folders, today, max_bytes, jobs, documents)
+        if store is None:
+            checked = _check_schools(work, district_folders, today, max_bytes, jobs, documents)
+        else:
+            checked = _check_stored(work, district_folders, today, max_bytes, jobs, store, records)
     for result in checked:
         findings.extend(result.findings)
 
@@ -590,6 +608,48 @@ def _check_schools(
         schema.fast_validator("dossier")
         schema.full_validator("dossier")
     return workers.map_chunks(check, work, jobs)
+
+
+def _check_stored(
+    work: list[tuple[Path, str, tuple[str, ...] | None]],
+    district_folders: set[str],
+    today: datetime.date,
+    max_bytes: int,
+    jobs: int | None,
+    store: Any,
+    records: Records,
+) -> list[_Checked]:
+    """:func:`_check_schools` for the files whose bytes the store has not seen valid at
+    their place; the others come from the store. Notes each valid school's content key in
+    :attr:`Records.keys`, for the evaluation's store."""
+    keys: list[str | None] = []
+    for path, _, parts in work:
+        try:
+            data = path.read_bytes() if path.stat().st_size <= max_bytes else None
+        except OSError:
+            data = None  # load says why
+        keys.append(None if data is None else content_key(data, parts))
+    kept = store.documents([k for k in keys if k], today)
+    out: list[_Checked | None] = []
+    missed = []
+    for (path, file, parts), key in zip(work, keys, strict=True):
+        hit = kept.get(key) if key else None
+        if hit is None or (parts is not None and _check_place(file, parts, district_folders)):
+            out.append(None)
+            missed.append((path, file, parts))
+        else:
+            out.append(_Checked([], unpack(file, hit[1], None, path), hit[0]))
+    fresh = iter(_check_schools(missed, district_folders, today, max_bytes, jobs, True))
+    new = []
+    for i, key in enumerate(keys):
+        if out[i] is None:
+            out[i] = result = next(fresh)
+            if key and result.doc is not None and not result.findings:
+                new.append((key, today, result.school_id, result.doc.packed()))
+        if key and out[i].doc is not None:
+            records.keys[out[i].doc.file] = key
+    store.keep_documents(new)
+    return out  # type: ignore[return-value]
 
 
 def _check_chunk(

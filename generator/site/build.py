@@ -79,28 +79,42 @@ def _quiet(stage: str) -> None:
     pass
 
 
-def prepare(records_dir: Path, as_of: date, *, display=str, stage=_quiet) -> SiteData:
+def prepare(
+    records_dir: Path, as_of: date, *, display=str, stage=_quiet, full: bool = False
+) -> SiteData:
     """Validate and evaluate the records; raise :class:`BuildFailed` if any is invalid.
 
-    ``stage`` is told (in Chinese) what the build is doing, for a command to show.
+    What was found for files unchanged since the last build is taken from the pipeline's
+    store (:class:`generator.core.store.Store`), unless ``full``: a full build checks and
+    evaluates every file (and refreshes the store). ``stage`` is told (in Chinese) what the
+    build is doing, for a command to show.
     """
     from generator.core import pipeline
 
     records_dir = Path(records_dir)
     if not records_dir.is_dir():
         raise BuildFailed(f"找不到档案文件夹 {records_dir}")
-    stage("校验档案")
-    records = pipeline.validate(records_dir, as_of=as_of, display=display)
-    errors = [f for f in records.findings if f.severity == "error"]
-    if errors:
-        raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
-    if not records.schools:
-        raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
-    stage(f"评估 {len(records.schools)} 所学校")
-    evaluation = pipeline.evaluate(records, as_of)
-    errors = [f for f in evaluation.findings if f.severity == "error"]
-    if errors:
-        raise BuildFailed(f"档案评估未通过({len(errors)} 处错误),网站没有生成", errors)
+    store = pipeline.Store.open(records_dir)
+    try:
+        if store is not None and full:
+            store.forget_all()
+        stage("校验档案")
+        records = pipeline.validate(records_dir, as_of=as_of, display=display, store=store)
+        errors = [f for f in records.findings if f.severity == "error"]
+        if errors:
+            raise BuildFailed(f"档案校验未通过({len(errors)} 处错误),网站没有生成", errors)
+        if not records.schools:
+            raise BuildFailed(f"{records_dir} 中没有学校档案,网站没有生成")
+        stage(f"评估 {len(records.schools)} 所学校")
+        evaluation = pipeline.evaluate(records, as_of, store=store)
+        errors = [f for f in evaluation.findings if f.severity == "error"]
+        if errors:
+            raise BuildFailed(f"档案评估未通过({len(errors)} 处错误),网站没有生成", errors)
+        if store is not None:
+            store.forget_unused()
+    finally:
+        if store is not None:
+            store.close()
     return SiteData(records, evaluation)
 
 
@@ -180,7 +194,7 @@ def build(
     waiting: Callable[[], None] = lambda: None,
 ) -> BuildResult:
     """Validate, evaluate and render: the whole build."""
-    data = prepare(records_dir, as_of, display=display, stage=stage)
+    data = prepare(records_dir, as_of, display=display, stage=stage, full=full)
     return render(
         data, out, config_file=config_file, engine=engine, full=full, progress=progress,
         wait=wait, stage=stage, waiting=waiting,
