@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ class Manifest:
     districts: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
 
     def write(self, out: Path) -> None:
-        data = {"format": FORMAT, **asdict(self)}
+        data = {"format": FORMAT, **vars(self)}  # plain data already: no deep copy (asdict)
         atomic_write(out / FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

@@ -37,7 +37,9 @@ and `index(out_dir, districts=[…], shared=False)` remakes only the parts of th
   itself: Pagefind's time and memory grow with all the text of a page it reads, even the
   parts outside `data-pagefind-body` (the full school pages took 36 s and 1.5 GB at 20,000
   schools, these small pages 13 s and 0.7 GB). The scratch folder is in memory (/dev/shm)
-  where there is one;
+  where there is one. The site keeps each small page too (`.xiaoan/search/<id>.html`,
+  public text only), so an incremental build re-indexes the schools it did not render
+  without making their pages again;
 - district pages (`districts/<id>/index.html`) are indexed as built, by their
   `data-pagefind-body` element.
 
@@ -74,6 +76,7 @@ MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pa
 # (benchmarks/bench_search.py: 1.7x at 8 parts, 7x at one a district, 2,000 schools).
 PARTS = 1
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
+PAGES_DIR = ".xiaoan/search"  # each school's small page (see page_file)
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
@@ -121,7 +124,8 @@ class Index:
     index of the site's other pages, leaving the rest of the bundle as it is.
 
     :meth:`add_school` writes a school's small page into a scratch folder (forked page
-    writers may call it); :meth:`start` adds the district pages and the shared pages and
+    writers may call it; they keep the page in the site too, where :meth:`add_published`
+    finds it); :meth:`start` adds the district pages and the shared pages and
     starts Pagefind in the background, once for each index; :meth:`finish` waits for it and
     puts the new indexes in place. :meth:`close` (or leaving the ``with`` block) stops
     Pagefind if it still runs and removes the scratch folder.
@@ -147,21 +151,26 @@ class Index:
     def wants(self, district: str) -> bool:
         return self.parts is None or part_of(district) in self.parts
 
-    def add_school(self, school: dict) -> None:
-        """Index ``school``, its public API record (``api/schools/<id>.json``), if its part is
-        one this index makes."""
-        if not self.wants(school["district"]):
+    def add_school(self, school: str, district: str, page: str) -> None:
+        """Index ``school`` by its small ``page`` (:func:`school_page`), if its ``district``'s
+        part is one this index makes."""
+        if not self.wants(district):
             return
-        folder = self.pages / "added" / part_of(school["district"]) / school["id"]
+        folder = self.pages / "added" / part_of(district) / school
         folder.mkdir(parents=True)
-        (folder / "index.html").write_text(school_page(school), encoding="utf-8")
+        (folder / "index.html").write_text(page, encoding="utf-8")
 
     def add_published(self, schools: Iterable[tuple[str, str]]) -> None:
-        """Index ``schools`` (id, district) of this index's parts from the public API records
-        the site already holds (``api/schools/<id>.json``)."""
+        """Index ``schools`` (id, district) of this index's parts by the small pages the site
+        already holds (:func:`page_file`): an incremental build does not make them again."""
         for school, district in schools:
             if self.wants(district):
-                self.add_school(_json(self.site / "api" / "schools" / f"{school}.json"))
+                path = self.site / page_file(school)
+                try:
+                    page = path.read_text(encoding="utf-8")
+                except (OSError, ValueError) as error:
+                    raise SearchError(f"无法建立搜索索引:读不了 {path}({error})。") from None
+                self.add_school(school, district, page)
 
     def start(self) -> None:
         """Add the district pages and the shared pages, then run Pagefind over each index's
@@ -263,7 +272,10 @@ def index(out_dir: Path, districts: Iterable[str] | None = None, shared: bool = 
     if parts is not None and not (out_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
         raise SearchError(f"无法更新搜索索引:{out_dir / BUNDLE_DIR} 还没有完整的索引。")
     with Index(out_dir, parts, shared) as search:
-        search.add_published((r["id"], r["district"]) for r in _json(out_dir / "api" / "schools.json"))
+        for r in _json(out_dir / "api" / "schools.json"):
+            if search.wants(r["district"]):
+                record = _json(out_dir / "api" / "schools" / f"{r['id']}.json")
+                search.add_school(r["id"], r["district"], school_page(record))
         search.start()
         return search.finish()
 
@@ -309,6 +321,12 @@ def _drop_code(part: Path) -> None:
     for path in part.iterdir():
         if path.is_file() and path.suffix in (".js", ".css", ".pagefind"):
             path.unlink()
+
+
+def page_file(school: str) -> str:
+    """Where the site keeps ``school``'s small page (relative to the site): outside the
+    published pages, for the next incremental build's index."""
+    return f"{PAGES_DIR}/{school}.html"
 
 
 def school_page(school: dict) -> str:

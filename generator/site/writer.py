@@ -204,7 +204,9 @@ class _Schools:
                 writer.same(cat["badge"], badges.svg(cat["status"], cat["name"]))
             api = pages.school_api(s)
             writer.json(f"api/schools/{sid}.json", api)
-            self.index.add_school(api)
+            page = search.school_page(api)
+            writer.text(search.page_file(sid), page)
+            self.index.add_school(sid, result.district, page)
             writer.bytes(urls["calendar"], public_feed(s["dossier"], result, day))
             files[sid] = writer.files[first:]
         return len(chunk), files, warnings
