@@ -49,10 +49,13 @@ puts them in order, so two runs over the same pages give identical bundles.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import zlib
@@ -73,10 +76,14 @@ MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pa
 # full name put other parts' schools first, and more parts cost the first query more bytes
 # (benchmarks/bench_search.py: 1.7x at 8 parts, 7x at one a district, 2,000 schools).
 PARTS = 1
+# Pages of one Pagefind run: its memory grows by ~190 KB a school page it holds (3.6 GB for
+# all 20,000 of a province at once); pagefind_files.merge joins the runs (bench_search.py).
+RUN_PAGES = 1000
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
+SHARED_OPTIONS = ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
 # top-level folders of the site without pages for the shared index (they are large)
 NOT_SHARED = {"admin", "api", "assets", "badges", "calendar", "exports", "pagefind", "schools"}
 
@@ -113,6 +120,15 @@ def part_of(district: str) -> str:
     return f"{zlib.crc32(district.encode('utf-8')) % PARTS:02d}"
 
 
+@dataclasses.dataclass
+class _Run:
+    """The pages of one Pagefind run: ``site/kind/<name>/index.html``."""
+
+    kind: str
+    site: Path
+    pages: int = 0
+
+
 class Index:
     """The search bundle of one site, or some of its parts, built while the site is written.
 
@@ -135,8 +151,9 @@ class Index:
         scratch = _scratch()
         _clean_scratch(scratch)
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
-        self.processes: dict[str, subprocess.Popen] = {}  # index -> its Pagefind, once started
+        self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
+        self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
 
     def __enter__(self) -> Index:
         return self
@@ -165,57 +182,78 @@ class Index:
 
     def start(self) -> None:
         """Add the district pages and the shared pages, then run Pagefind over each index's
-        pages in the background."""
-        sites = self.pages / "sites"
+        pages in the background, a run of at most :data:`RUN_PAGES` pages at a time."""
         added = self.pages / "added"
-        parts = set(os.listdir(added)) if added.is_dir() else set()
+        parts = sorted(os.listdir(added)) if added.is_dir() else []
         # Pagefind numbers the pages in the order it lists them, which on tmpfs is the order
         # they were made: forked writers make them in any order. Moved into place by name,
         # the same pages always give the same bundle.
-        for part in sorted(parts):
-            (sites / part / "schools").mkdir(parents=True)
-            for school in sorted(os.listdir(added / part)):
-                os.rename(added / part / school, sites / part / "schools" / school)
+        for part in parts:
+            schools = sorted(os.listdir(added / part))
+            for school in schools:
+                os.rename(added / part / school, self._place(part, "schools", school))
         for page in sorted((self.site / "districts").glob("*/index.html")):
             if self.wants(page.parent.name):
-                folder = sites / part_of(page.parent.name) / "districts" / page.parent.name
-                folder.mkdir(parents=True)
+                folder = self._place(part_of(page.parent.name), "districts", page.parent.name)
+                folder.mkdir()
                 shutil.copyfile(page, folder / "index.html")
         if self.shared:
             for rel in shared_pages(self.site):
-                (sites / SHARED / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(self.site / rel, sites / SHARED / rel)
-        for name in sorted(os.listdir(sites)) if sites.is_dir() else []:
-            self.built[name] = sum(1 for _ in (sites / name).rglob("index.html"))
+                page = self._place(SHARED, "", rel)
+                page.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.site / rel, page)
         if self.shared and SHARED not in self.built:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
-        # One Pagefind for each index, all at once: each spends most of its second waiting.
-        for name in self.built:
-            command = [str(_executable()), "--site", str(sites / name),
-                       "--output-path", str(self.pages / "out" / name),
-                       "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
-            if name == SHARED:
-                command += ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
-            with open(self.pages / f"{name}.log", "wb") as log:
-                try:
-                    self.processes[name] = subprocess.Popen(command, stdout=log, stderr=log)
-                except OSError as error:
-                    raise SearchError(
-                        f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
-                    ) from None
+        # The runs one after another, in one process of their own: Pagefind's memory grows
+        # with the pages of a run, and the page writers fork while it works.
+        commands = []
+        for name, runs in self.runs.items():
+            for run in runs:
+                command = [str(_executable()), "--site", str(run.site),
+                           "--output-path", str(self._output(name, run)),
+                           "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
+                commands.append(shlex.join(command + (SHARED_OPTIONS if name == SHARED else [])))
+        with open(self.pages / "pagefind.log", "wb") as log:
+            try:
+                self.process = subprocess.Popen(
+                    ["sh", "-c", "set -e\n" + "\n".join(commands)],
+                    stdout=log, stderr=log, start_new_session=True,
+                )  # fmt: skip
+            except OSError as error:
+                raise SearchError(
+                    f"无法运行搜索索引程序 Pagefind({_executable()}):{error.strerror}。"
+                ) from None
+
+    def _place(self, index: str, kind: str, name: str) -> Path:
+        """Where to put page ``name`` of ``kind`` (schools, districts, or "" for the shared
+        pages): in the index's latest run, or a new one when that one is full or holds
+        another kind. Each kind has runs of its own: a district page's meta fields (its first
+        image) are not a school's, and runs with the same fields merge faster."""
+        runs = self.runs.setdefault(index, [])
+        self.built[index] = self.built.get(index, 0) + 1
+        if not runs or runs[-1].kind != kind or runs[-1].pages >= RUN_PAGES:
+            runs.append(_Run(kind, self.pages / "runs" / index / f"{len(runs):03d}"))
+            (runs[-1].site / kind).mkdir(parents=True)
+        runs[-1].pages += 1
+        return runs[-1].site / kind / name
+
+    def _output(self, index: str, run: _Run) -> Path:
+        return self.pages / "out" / index / run.site.name
 
     def finish(self) -> int:
-        """Wait for Pagefind and put the new indexes in place; return how many pages they
-        hold. Raises :class:`SearchError` if Pagefind failed."""
-        for name, process in self.processes.items():
-            returncode = process.wait()
-            if returncode != 0:
-                output = (self.pages / f"{name}.log").read_text("utf-8", errors="replace")
-                raise SearchError(_explain(self.bundle, output, returncode))
-        out = self.pages / "out"
-        for name in self.built:
+        """Wait for Pagefind, merge each index's runs and put the new indexes in place;
+        return how many pages they hold. Raises :class:`SearchError` if Pagefind failed."""
+        returncode = self.process.wait() if self.process else 0
+        if returncode != 0:
+            output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
+            raise SearchError(_explain(self.bundle, output, returncode))
+        out = self.pages / "merged"
+        for name, runs in self.runs.items():
             try:
-                pagefind_files.normalise(out / name)
+                pagefind_files.merge(
+                    [self._output(name, run) for run in runs], out / name,
+                    prefix="s" if name == SHARED else name,
+                )  # fmt: skip
             except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
                 raise SearchError(
                     f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
@@ -242,10 +280,9 @@ class Index:
         return sum(self.built.values())
 
     def close(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the shell and its Pagefind
+            self.process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
 
 
