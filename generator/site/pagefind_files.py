@@ -278,6 +278,16 @@ def merge(runs: list[Path], out: Path, prefix: str = "") -> int:
     return len(pages)
 
 
+def filter_names(bundle: Path) -> list[str]:
+    """The names of the filters of the Pagefind bundle in ``bundle``."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+    return sorted(
+        name
+        for index in entry["languages"].values()
+        for name, _ in read(bundle / f"pagefind.{index['hash']}.pf_meta")[3]
+    )
+
+
 def _move_fragments(readers: list[_Run], names: list[str], folder: Path) -> None:
     """Move each page's fragment to ``folder`` under its name in the merged index."""
     folder.mkdir()

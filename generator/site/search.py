@@ -80,7 +80,7 @@ PARTS = 1
 # all 20,000 of a province at once); pagefind_files.merge joins the runs (bench_search.py).
 RUN_PAGES = 1000
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
-PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
+PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' and filters' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
 SHARED_OPTIONS = ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
@@ -271,9 +271,12 @@ class Index:
             _drop_code(out / name)
             shutil.move(out / name, parts / name)
         listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
+        filters = sorted({f for part in listed for f in pagefind_files.filter_names(parts / part)})
         # Each file made anew, never written into: in an incremental build the bundle's
         # files are hard links to the published site's.
-        _new_file(self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
+        _new_file(self.bundle / PARTS_FILE).write_text(
+            json.dumps({"parts": listed, "filters": filters}, ensure_ascii=False), encoding="utf-8"
+        )
         shutil.copyfile(UI_SCRIPT, _new_file(self.bundle / UI_SCRIPT.name))
         (self.bundle / "merged").mkdir(exist_ok=True)
         shutil.copyfile(MERGE_SCRIPT, _new_file(self.bundle / "merged" / "pagefind.js"))
