@@ -8,8 +8,8 @@ For each N: `xiaoan synth` writes N dossiers and `xiaoan build` builds the site 
 names one already built from such a tree, as bench_build.py leaves it). Then the site's
 search bundle is made again (`search.index`) in each layout:
 
-- one run: one Pagefind process over all the schools and districts (RUN_PAGES unbounded),
-  as before the runs;
+- one run: one Pagefind run over all the schools of a part (and one over its districts,
+  one over the shared pages: RUN_PAGES unbounded), as before the runs;
 - runs: the layout the site uses, Pagefind over at most search.RUN_PAGES pages at a time,
   the runs merged into one index (pagefind_files.merge);
 - per district: one index a district, searched together in the browser (PARTS = 10⁶), with

@@ -15,16 +15,23 @@ matches 城关实验小学). It holds several Pagefind indexes, searched togethe
   positions) holds all the words of a small index: at 20,000 synthetic schools (500
   districts of 40) one index per district made the first query download megabytes
   (benchmarks/bench_search.py measures it);
-- `pagefind/parts.json` lists the parts; `pagefind/search-ui.js` (our starter, beside this
-  module) reads it and starts Pagefind's default UI with every part merged, through
+- `pagefind/parts.json` lists the parts and the filters' names; `pagefind/search-ui.js`
+  (our starter, beside this module) reads it and starts Pagefind's default UI with every
+  part merged, through
   `pagefind/merged/pagefind.js` (search-merge.js beside this module): Pagefind skips a
   query word that one index lacks, so merged indexes would answer 东城第二中学 with every
   page of 第二 and 中学 in the parts without 东城; the script runs a query only in the
-  indexes that hold all its words.
+  indexes that hold all its words. It also gives the UI the filters' names only, and loads
+  their values when a filter is first opened: they were a third of what the first query
+  downloaded at 20,000 schools.
 
 The site plugin builds the bundle with an :class:`Index` while it writes the site: each
 school's page writer adds the school, and Pagefind runs in the background while the
-district workbooks are written. `index(out_dir)` does the same for a site already built,
+district workbooks are written, over at most `RUN_PAGES` pages at a time, one run after
+another; `pagefind_files.merge` then joins each index's runs into the index one run would
+have made. Pagefind holds all the pages of a run in memory several times over (about
+190 KB a school page: one run over the 20,000 schools of a province peaked at 3.6 GB; runs
+of 1,000 peak at 0.25 GB, benchmarks/bench_search.py). `index(out_dir)` does the same for a site already built,
 and `index(out_dir, districts=[…], shared=False)` remakes only the parts of those districts
 (an incremental build's way). Either way it reads only what the site publishes:
 
@@ -36,15 +43,15 @@ and `index(out_dir, districts=[…], shared=False)` remakes only the parts of th
   folder, at the school page's URL, which Pagefind indexes instead of the school page
   itself: Pagefind's time and memory grow with all the text of a page it reads, even the
   parts outside `data-pagefind-body` (the full school pages took 36 s and 1.5 GB at 20,000
-  schools, these small pages 13 s and 0.7 GB). The scratch folder is in memory (/dev/shm)
-  where there is one;
+  schools before the sections' text was indexed, these small pages 13 s and 0.7 GB; with it,
+  3.6 GB in one run). The scratch folder is in memory (/dev/shm) where there is one;
 - district pages (`districts/<id>/index.html`) are indexed as built, by their
   `data-pagefind-body` element.
 
 District, stage and status are both `data-pagefind-meta` (shown under each result) and
 `data-pagefind-filter` (the 区县, 学段 and 状态 filters beside the results). Pagefind 1.5
-writes a filter's values in a different order on each run; `pagefind_files.normalise`
-puts them in order, so two runs over the same pages give identical bundles.
+writes a filter's values in a different order on each run; `pagefind_files.merge` puts
+them in order, so two runs over the same pages give identical bundles.
 """
 
 from __future__ import annotations
