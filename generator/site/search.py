@@ -56,6 +56,7 @@ them in order, so two runs over the same pages give identical bundles.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -291,7 +292,8 @@ class Index:
 
     def close(self) -> None:
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the shell and its Pagefind
+            with contextlib.suppress(ProcessLookupError):  # ended since
+                os.killpg(self.process.pid, signal.SIGKILL)  # the shell and its Pagefind
             self.process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
 
