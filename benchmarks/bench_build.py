@@ -183,7 +183,8 @@ def school_markdown(school: dict, district: dict) -> str:
 
 def first_query(site: Path, query: str = QUERY) -> dict | None:
     """What chromium downloads from /pagefind/ to load the home page and show the first
-    results for `query`; None when chromium or playwright is missing."""
+    results for `query`, and then to open a filter (the filters' values load then); None
+    when chromium or playwright is missing."""
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -204,20 +205,48 @@ def first_query(site: Path, query: str = QUERY) -> dict | None:
         page.wait_for_selector(".pagefind-ui__result-link")
         page.wait_for_load_state("networkidle")
         message = page.inner_text(".pagefind-ui__message")
+        before = dict(fetched)
+        filters = page.locator("#search .pagefind-ui__filter-name")
+        if filters.count():
+            filters.first.click()
+            page.locator("#search .pagefind-ui__filter-label").first.wait_for()
+            page.wait_for_load_state("networkidle")
         browser.close()
-    bundle = {path: size for path, size in fetched.items() if path.startswith("/pagefind/")}
+    bundle = {path: size for path, size in before.items() if path.startswith("/pagefind/")}
     code = {p: s for p, s in bundle.items() if p.endswith((".js", ".css"))}
     data = {p: s for p, s in bundle.items() if p not in code}
     code_gzip = sum(
         len(gzip.compress((site / p.lstrip("/").split("?")[0]).read_bytes(), 6)) for p in code
     )
+    opened = {p: s for p, s in fetched.items() if p not in before and p.startswith("/pagefind/")}
     return {
         "message": message,
         "data": sum(data.values()),
         "data_files": data,
         "code": sum(code.values()),
         "code_gzip": code_gzip,
+        "filter_open": sum(opened.values()),
+        "filter_open_files": opened,
     }
+
+
+def kinds(files: dict[str, int]) -> str:
+    """Bytes and requests by kind of Pagefind file: "index 3× 88.8 KB, meta 2× 86.5 KB"."""
+    found: dict[str, list[int]] = {}
+    for path, size in files.items():
+        found.setdefault(_kind(path), []).append(size)
+    return ", ".join(f"{k} {len(s)}× {sum(s) / 1024:.1f} KB" for k, s in sorted(found.items()))
+
+
+def _kind(path: str) -> str:
+    """/pagefind/parts/00/fragment/00f3a9c1k.pf_fragment → fragment; /pagefind/wasm.unknown
+    .pagefind → wasm; /pagefind/pagefind.zh_….pf_meta → meta; /pagefind/pagefind-entry.json
+    → entry; /pagefind/parts.json → parts."""
+    name = path.split("?")[0].rsplit("/", 1)[1]
+    suffix = name.rsplit(".", 1)[1]
+    if suffix.startswith("pf_"):
+        return suffix.removeprefix("pf_")
+    return name.split(".")[0].removeprefix("pagefind-")
 
 
 def _body(response) -> int:
@@ -293,12 +322,9 @@ def main() -> None:
             print("  first search: skipped (chromium or playwright missing)")
         else:
             print(f"  first search for {QUERY}: {probe['message']}")
-            kinds: dict[str, list[int]] = {}
-            for path, size in probe["data_files"].items():
-                kinds.setdefault(_kind(path), []).append(size)
             print(f"    index data {probe['data'] / 1024:.0f} KB (target ≤ 300 KB at 20,000): "
-                  + ", ".join(f"{kind} {len(sizes)}× {sum(sizes) / 1024:.1f} KB"
-                              for kind, sizes in sorted(kinds.items())))  # fmt: skip
+                  f"{kinds(probe['data_files'])}; opening a filter then "
+                  f"{probe['filter_open'] / 1024:.0f} KB")  # fmt: skip
             print(
                 f"    code (js, css) {probe['code'] / 1024:.0f} KB as stored, "
                 f"{probe['code_gzip'] / 1024:.0f} KB gzip-compressed on the wire; "
@@ -315,17 +341,6 @@ def report(label: str, run: Run, schools: int) -> None:
         f"(largest process {run.process_peak_mb:.0f} MB), "
         f"largest school page {run.largest_school_page / 1024:.1f} KB"
     )
-
-
-def _kind(path: str) -> str:
-    """/pagefind/fragment/zh_1ab2c3.pf_fragment → fragment; /pagefind/wasm.unknown.pagefind →
-    wasm; /pagefind/pagefind.zh_….pf_meta → meta; /pagefind/pagefind-entry.json → entry."""
-    name = path.removeprefix("/pagefind/").split("?")[0]
-    if "/" in name:
-        return name.split("/")[0]
-    if name.endswith(".pf_meta"):
-        return "meta"
-    return name.split(".")[0].removeprefix("pagefind-")
 
 
 if __name__ == "__main__":

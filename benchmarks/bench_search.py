@@ -1,32 +1,36 @@
-"""Benchmark: the search bundle split into parts, against one index for all the schools.
+"""Benchmark: the search index in Pagefind runs of a thousand pages, against one run.
 
     .venv/bin/python benchmarks/bench_search.py                        # 2,000 and 20,000 schools
     .venv/bin/python benchmarks/bench_search.py --schools 2000 --site benchmarks/out/build-2000/site
+    .venv/bin/python benchmarks/bench_search.py --layouts runs "per district"
 
 For each N: `xiaoan synth` writes N dossiers and `xiaoan build` builds the site (or --site
 names one already built from such a tree, as bench_build.py leaves it). Then the site's
-search bundle is made again in three layouts, by setting `search.PARTS`:
+search bundle is made again (`search.index`) in each layout:
 
-- one index: every school and district in one Pagefind index (PARTS = 1), as before the split;
-- per district: as many parts as districts would allow (PARTS = 10⁶: one district a part,
-  but for the rare hash collision);
-- parts: the layout the site uses (search.PARTS, a fixed share of the districts a part).
+- one run: one Pagefind run over all the schools of a part (and one over its districts,
+  one over the shared pages: RUN_PAGES unbounded), as before the runs;
+- runs: the layout the site uses, Pagefind over at most search.RUN_PAGES pages at a time,
+  the runs merged into one index (pagefind_files.merge);
+- per district: one index a district, searched together in the browser (PARTS = 10⁶), with
+  the time to make one district's part again (what an incremental build does).
 
-For each layout it prints the time to make the whole bundle (median of --repeat runs), the
-time to remake one district's part alone and the shared index alone (what an incremental
-build does after one dossier or one hand-written page changed), the number of indexes, and
-what chromium downloads from /pagefind/ for the first query (实验小学) typed into the home
-page's search box: the index data (entry, meta, chunks, filters, fragments, WebAssembly) and
-the code, with the number of requests. Ratios are to the first layout run (--layouts).
-Target: the first query's data ≤ 300 KB at 20,000 schools.
+For each layout it prints the time to make the whole bundle (median of --repeat runs) and
+its peak memory (the largest sum of PSS over this process's growth and its children:
+Pagefind and the merge), and what chromium downloads from /pagefind/ for the first query
+(实验小学) typed into the home page's search box, by kind of file, then when a filter is
+opened (the filters' values load only then). Ratios are to the first layout run.
+Targets: the first query's data ≤ 300 KB at 20,000 schools; the whole build ≤ 1 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,18 +38,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_build import AS_OF, QUERY, first_query  # noqa: E402
+from bench_build import AS_OF, QUERY, _tree_memory, first_query, kinds  # noqa: E402
 
 from generator.devtools.synth import write_tree  # noqa: E402
 from generator.site import search  # noqa: E402
 
-LAYOUTS = {"one index": 1, "per district": 10**6, "parts": search.PARTS}
+LAYOUTS = {  # (search.PARTS, search.RUN_PAGES)
+    "one run": (1, 10**9),
+    "runs": (search.PARTS, search.RUN_PAGES),
+    "per district": (10**6, search.RUN_PAGES),
+}
 
 
-def timed(action) -> tuple[float, object]:
+def peak_memory(action) -> tuple[float, float, object]:
+    """(seconds, peak MB of this process's growth and its children's, result) of action()."""
+    base = _tree_memory(os.getpid())
+    peak, done = base, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.05):
+            peak = max(peak, _tree_memory(os.getpid()))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
+    try:
+        result = action()
+    finally:
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    return seconds, (peak - base) / 2**20, result
 
 
 def site_for(n: int, seed: int, out: Path) -> Path:
@@ -63,22 +87,21 @@ def site_for(n: int, seed: int, out: Path) -> Path:
     return site
 
 
-def measure(site: Path, parts: int, repeat: int) -> dict:
-    search.PARTS = parts
-    full = [timed(lambda: search.index(site))[0] for _ in range(repeat)]
-    districts = sorted(p.name for p in (site / "districts").glob("*/") if p.is_dir())
-    one = districts[len(districts) // 2]
-    district_s = statistics.median(
-        timed(lambda: search.index(site, districts=[one], shared=False))[0] for _ in range(repeat)
-    )
-    shared_s = statistics.median(
-        timed(lambda: search.index(site, districts=[], shared=True))[0] for _ in range(repeat)
-    )
-    indexes = 1 + len(list((site / search.BUNDLE_DIR / search.PARTS_DIR).glob("*/")))
-    return {
-        "full": statistics.median(full), "district": district_s, "shared": shared_s,
-        "indexes": indexes, "query": first_query(site),
+def measure(site: Path, layout: tuple[int, int], repeat: int) -> dict:
+    search.PARTS, search.RUN_PAGES = layout
+    runs = [peak_memory(lambda: search.index(site)) for _ in range(repeat)]
+    result = {
+        "full": statistics.median(r[0] for r in runs), "peak": max(r[1] for r in runs),
+        "pages": runs[0][2], "query": first_query(site),
     }  # fmt: skip
+    if search.PARTS > 1:
+        districts = sorted(p.name for p in (site / "districts").glob("*/") if p.is_dir())
+        one = districts[len(districts) // 2]
+        result["district"] = statistics.median(
+            peak_memory(lambda: search.index(site, districts=[one], shared=False))[0]
+            for _ in range(repeat)
+        )
+    return result
 
 
 def main() -> None:
@@ -88,49 +111,38 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build; the median")
     parser.add_argument("--site", type=Path, help="a site already built (one --schools value)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
-    parser.add_argument("--layouts", nargs="+", choices=list(LAYOUTS), default=list(LAYOUTS),
+    parser.add_argument("--layouts", nargs="+", choices=list(LAYOUTS), default=["one run", "runs"],
                         help="per district at 20,000 schools runs Pagefind 500 times")  # fmt: skip
     args = parser.parse_args()
-    print(f"bench_search: schools {args.schools}, parts {search.PARTS}, repeat {args.repeat}")
+    print(f"bench_search: schools {args.schools}, {search.RUN_PAGES} pages a run, "
+          f"repeat {args.repeat}, {os.cpu_count()} CPUs")  # fmt: skip
     for n in args.schools:
-        print(f"\n== {n} schools")
+        print(f"\n== {n} schools", flush=True)
         site = args.site or site_for(n, args.seed, args.out)
-        results = {name: measure(site, LAYOUTS[name], args.repeat) for name in args.layouts}
-        base = results[args.layouts[0]]
-        for name, r in results.items():
+        results = {}
+        for name in args.layouts:
+            results[name] = r = measure(site, LAYOUTS[name], args.repeat)
+            base = results[args.layouts[0]]
+            again = f"; one district again {r['district']:.2f} s" if "district" in r else ""
+            print(f"  {name}: {r['pages']} pages; whole bundle {r['full']:.1f} s "
+                  f"({r['full'] / base['full']:.2f}× the first layout's), peak memory "
+                  f"{r['peak']:.0f} MB ({r['peak'] / base['peak']:.2f}×){again}")  # fmt: skip
             q = r["query"]
-            print(f"  {name}: {r['indexes']} indexes; whole bundle {r['full']:.1f} s "
-                  f"({r['full'] / base['full']:.2f}× the first layout's time); one district "
-                  f"again {r['district']:.2f} s ({r['full'] / r['district']:.0f}× faster than "
-                  f"the whole), the shared index again {r['shared']:.2f} s")  # fmt: skip
             if q is None:
                 print("    first query: skipped (chromium or playwright missing)")
                 continue
-            kinds: dict[str, list[int]] = {}
-            for path, size in q["data_files"].items():
-                kinds.setdefault(_kind(path), []).append(size)
-            ratio = q["data"] / base["query"]["data"] if base["query"] else float("nan")
+            ratio = q["data"] / base["query"]["data"]
             print(f"    first query for {QUERY}: {q['message']}; index data "
                   f"{q['data'] / 1024:.0f} KB in {len(q['data_files'])} requests "
                   f"({ratio:.2f}× the first layout; target ≤ 300 KB at 20,000): "
-                  + ", ".join(f"{k} {len(s)}× {sum(s) / 1024:.1f} KB"
-                              for k, s in sorted(kinds.items()))
-                  + f"; code {q['code_gzip'] / 1024:.0f} KB gzip-compressed")  # fmt: skip
-    search.PARTS = LAYOUTS["parts"]
+                  f"{kinds(q['data_files'])}; code {q['code_gzip'] / 1024:.0f} KB "
+                  f"gzip-compressed")  # fmt: skip
+            print(f"    then opening a filter: {q['filter_open'] / 1024:.0f} KB "
+                  f"({kinds(q['filter_open_files'])})", flush=True)  # fmt: skip
+    search.PARTS, search.RUN_PAGES = LAYOUTS["runs"]
     if not args.site:
         for n in args.schools:  # leave each site with the bundle the build makes
             search.index(args.out / f"search-{n}" / "site")
-
-
-def _kind(path: str) -> str:
-    """/pagefind/parts/03/filter/zh_….pf_filter → filter; /pagefind/pagefind-entry.json →
-    entry; /pagefind/parts.json → parts."""
-    name = path.split("?")[0].rsplit("/", 1)[1]
-    if name.endswith(".pf_meta"):
-        return "meta"
-    if name.startswith("zh_"):
-        return name.rsplit(".", 1)[1].removeprefix("pf_")
-    return name.split(".")[0].removeprefix("pagefind-")
 
 
 if __name__ == "__main__":

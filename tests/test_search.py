@@ -9,6 +9,7 @@ test_browser.py.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def test_index_writes_a_shared_index_and_one_for_each_part_of_the_districts(tmp_
     assert _pages(bundle) == 2  # the shared index: home and about
     parts = {search.part_of(district[:2]) for _, district, *_ in SCHOOLS.values()}
     listed = json.loads((bundle / "parts.json").read_text(encoding="utf-8"))
-    assert listed == sorted(parts) == sorted(p.name for p in (bundle / "parts").iterdir())
+    assert listed["parts"] == sorted(parts) == sorted(p.name for p in (bundle / "parts").iterdir())
+    assert listed["filters"] == ["区县", "学段", "状态"]  # for the filter panel's headings
     assert sum(_pages(bundle / "parts" / part) for part in parts) == len(SCHOOLS) + 1
     # one copy of Pagefind's code, in the shared bundle; the parts hold only their index
     assert (bundle / "pagefind-ui.js").is_file() and list(bundle.glob("wasm.*"))
@@ -181,7 +183,7 @@ def test_a_district_left_without_pages_loses_its_part(tmp_path):
 
     search.index(site, districts=["西湖", target], shared=False)
 
-    listed = json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))
+    listed = json.loads((site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]
     assert gone not in listed and search.part_of(target) in listed
     assert not (site / "pagefind" / "parts" / gone).exists()
     full = shutil.copytree(site, tmp_path / "full", ignore=shutil.ignore_patterns("pagefind"))
@@ -258,7 +260,7 @@ def test_the_built_site_indexes_each_school_district_and_shared_page(sample_site
     schools = json.loads((sample_site / "api" / "schools.json").read_text(encoding="utf-8"))
     districts = {school["district"] for school in schools}
     bundle = sample_site / "pagefind"
-    parts = json.loads((bundle / "parts.json").read_text(encoding="utf-8"))
+    parts = json.loads((bundle / "parts.json").read_text(encoding="utf-8"))["parts"]
 
     assert sorted(parts) == sorted({search.part_of(d) for d in districts})
     assert sum(_pages(bundle / "parts" / p) for p in parts) == len(schools) + len(districts)
@@ -279,7 +281,7 @@ def test_two_builds_of_the_sample_give_the_same_search_bundle(sample_site, tmp_p
 # Pagefind's search API with every part merged, as search-ui.js merges them.
 PAGEFIND = """const pagefind = await import("/pagefind/merged/pagefind.js");
   await pagefind.options({});
-  const parts = await (await fetch("/pagefind/parts.json")).json();
+  const { parts } = await (await fetch("/pagefind/parts.json")).json();
   for (const part of parts) await pagefind.mergeIndex(`/pagefind/parts/${part}/`);"""
 
 QUERY = f"""async (term) => {{
@@ -444,10 +446,13 @@ def test_the_header_search_works_on_every_page_with_clean_excerpts(sample_site, 
 
 @pytest.mark.browser
 def test_the_header_panel_filters_by_district_stage_and_status_on_a_phone(sample_site, page):
+    """The filters' values load when a filter is first opened, with the query's counts."""
     from test_browser import axe_violations
 
     page.set_viewport_size({"width": 360, "height": 800})
     panel = page.locator("#xa-search-panel")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     with serve(sample_site) as url:
         page.goto(url + "/about/")
         page.locator("#xa-search-toggle").click()
@@ -457,15 +462,22 @@ def test_the_header_panel_filters_by_district_stage_and_status_on_a_phone(sample
         assert sorted(panel.locator(".pagefind-ui__filter-name").all_inner_texts()) == [
             "区县", "学段", "状态"
         ]  # fmt: skip
+        assert not [u for u in requested if u.endswith(".pf_filter")]
         every = panel.locator(".pagefind-ui__message").inner_text()
 
         panel.locator("summary", has_text="状态").click()
-        panel.locator("label", has_text="逾期").click()
+        overdue = panel.locator("label", has_text="逾期")
+        shown = int(re.search(r"\((\d+)\)", overdue.inner_text()).group(1))
+        assert [u for u in requested if u.endswith(".pf_filter")]
+        overdue.click()
         page.wait_for_function(
             "(before) => document.querySelector('#xa-search-panel .pagefind-ui__message')"
             ".innerText !== before",
             arg=every,
         )
+        # the count beside 逾期 was this query's: as many results once it is ticked
+        message = panel.locator(".pagefind-ui__message").inner_text()
+        assert 0 < shown == int(re.search(r"\d+", message).group()), message
         # the message changes first; the results' fragments load after it, one by one
         results = "[...document.querySelectorAll('#xa-search-panel .pagefind-ui__result')]"
         page.wait_for_function(

@@ -1,29 +1,69 @@
-"""Pagefind's bundle files, read and rewritten so that the same pages give the same bundle.
+"""Pagefind's bundle files: several Pagefind runs merged into one bundle, the same for the
+same pages.
 
-Pagefind 1.5 collects a filter's values in a hash map whose seed changes on every run, and
-writes them in that map's order: the same pages give a filter file (``filter/*.pf_filter``)
-with its values in another order, hence another name, hence another meta file
-(``pagefind.*.pf_meta``, which names the filter files) and another ``pagefind-entry.json``
-(which names the meta file). The words, pages and fragments are written in a fixed order.
-:func:`normalise` puts each filter's values in order, names the filter and meta files after
-their content and points the entry at the new meta file: two runs over the same pages then
-give identical bundles. The browser reads the files by the names the meta and entry give, so
-any name will do.
+Pagefind holds every page it reads in memory several times over until it writes its bundle
+(about 190 KB a school page: 3.6 GB for the 20,000 school pages of a province), so
+generator/site/search.py runs it over a few hundred pages at a time and :func:`merge` joins
+the runs' bundles into the bundle one run over all their pages would have made: the pages
+numbered run after run, each word's pages and locations and each filter's pages joined
+(``merge`` reads a word's list of pages as bytes and rewrites only where one run's pages
+follow another's), the words cut into chunks where Pagefind cuts them. The browser cannot
+tell the difference: one index, ranked with the word statistics of all the pages.
+
+``merge`` also makes the bundle depend on the pages only, not on the run (Pagefind 1.5
+writes a filter's values in the order of a hash map whose seed changes on every run), and
+small: it names each file after its content (chunks, filters and meta), and each page's
+fragment after its number in the index, behind a name of the whole index
+(``<prefix><6 hex digits of all the pages' contents><number in base 36>``): the meta file,
+which the browser loads before the first query, lists every page's name, and Pagefind's own
+(7 random hex digits) made up 60 % of it at 20,000 schools. A changed page changes every
+name, so a browser never takes a fragment from its cache for another page's.
 
 Each of these files is ``pagefind_dcd`` followed by one CBOR value (arrays, text and
-unsigned integers only), gzip-compressed. :func:`decode` and :func:`encode` read and write
-that subset, as Pagefind does (definite lengths, shortest heads).
+integers only), gzip-compressed. :func:`decode` and :func:`encode` read and write that
+subset, as Pagefind does (definite lengths, shortest heads).
+
+What Pagefind 1.5 writes (read from its files, not documented):
+
+- ``pagefind-entry.json``: ``{"version", "languages": {lang: {"hash", "wasm", "page_count"}}}``;
+- ``pagefind.<hash>.pf_meta``: ``[version, pages [[fragment, word count]], chunks [[first
+  word, last word, file]], filters [[name, file]], sorts, meta fields [name]]``;
+- ``index/<file>.pf_index``: ``[[[word, pages, []]]]``, the words in order, a page
+  ``[page number − the previous page's, locations, meta locations]``; a location list holds
+  positions with ``−weight − 1`` before a change of weight, a meta location list ``−field − 1``
+  (the field's place in the meta's list) before the positions in that field;
+- ``filter/<file>.pf_filter``: ``[name, [[value, [page number]]]]``;
+- ``fragment/<name>.pf_fragment``: the page's JSON (url, content, meta, …).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
-_UINT, _BYTES, _TEXT, _ARRAY = 0, 2, 3, 4
+_UINT, _NEGATIVE, _BYTES, _TEXT, _ARRAY = 0, 1, 2, 3, 4
+CHUNK = 20_000  # Pagefind ends a chunk at the word that brings it to this many entries
+INDEX_LEVEL = 6  # gzip level of the chunks (9 took 7× longer for 5 % less)
+PAGE_TOKEN = 6  # hex digits of the index's name in each fragment's name
+
+# A word's list of pages, read without decoding it: a CBOR integer, an array's head, and
+# one page's entry ([number, [location…], [meta location…]]). Integers (0x00–0x3b) and
+# array heads (0x80–0x9b) start with different bytes, so the entries of a list match one
+# after another, and an entry's head (0x83) followed by an integer and an array's head is
+# never inside a location list (three locations: 0x83 and three integers).
+_INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b]........)"
+_HEAD = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
+_PAGES = re.compile(rb"(?:\x83" + _INT + (_HEAD + _INT + b"*") * 2 + rb")*", re.S)
+# Every integer and array head of a list of pages; the page numbers as the group.
+_TOKENS = re.compile(rb"\x83(" + _INT + rb")(?=[\x80-\x9b])|" + _INT + b"|" + _HEAD, re.S)
 
 
 class FormatError(ValueError):
@@ -41,24 +81,23 @@ def read(path: Path):
     return value
 
 
-def pack(value) -> bytes:
+def pack(value, level: int = 9) -> bytes:
     """A Pagefind file's bytes for ``value``: the same value always gives the same bytes."""
-    return gzip.compress(SIGNATURE + encode(value), compresslevel=9, mtime=0)
+    return _gzip(SIGNATURE + encode(value), level)
+
+
+def _gzip(data: bytes, level: int) -> bytes:
+    return gzip.compress(data, compresslevel=level, mtime=0)
 
 
 def decode(data: bytes, at: int = 0):
     """(value, end) of the CBOR value that starts at ``at``."""
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        n = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        n, at = int.from_bytes(data[at : at + size], "big"), at + size
-    else:
-        raise FormatError(f"CBOR head {major}/{info} at byte {at - 1}")
+    major = data[at] >> 5
+    n, at = _size(data, at)
     if major == _UINT:
         return n, at
+    if major == _NEGATIVE:
+        return -1 - n, at
     if major == _BYTES:
         return data[at : at + n], at + n
     if major == _TEXT:
@@ -72,11 +111,22 @@ def decode(data: bytes, at: int = 0):
     raise FormatError(f"CBOR major type {major} at byte {at - 1}")
 
 
+def _size(data: bytes, at: int) -> tuple[int, int]:
+    """(the number in the CBOR head at ``at``, where the head ends)."""
+    info = data[at] & 31
+    if info < 24:
+        return info, at + 1
+    if info > 27:
+        raise FormatError(f"CBOR head {data[at] >> 5}/{info} at byte {at}")
+    end = at + 1 + (1 << (info - 24))
+    return int.from_bytes(data[at + 1 : end], "big"), end
+
+
 def encode(value) -> bytes:
     if isinstance(value, bool) or not isinstance(value, (int, bytes, str, list)):
         raise FormatError(f"cannot encode {type(value).__name__}")
     if isinstance(value, int):
-        return _head(_UINT, value)
+        return _head(_UINT, value) if value >= 0 else _head(_NEGATIVE, -1 - value)
     if isinstance(value, bytes):
         return _head(_BYTES, len(value)) + value
     if isinstance(value, str):
@@ -94,32 +144,265 @@ def _head(major: int, n: int) -> bytes:
     raise FormatError(f"{n} is too large for CBOR")
 
 
-def normalise(bundle: Path) -> None:
-    """Rewrite the filter and meta files of the Pagefind bundle in ``bundle`` (and its entry)
-    so that they depend on the indexed pages only, not on the run."""
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_bytes())
-    for language, index in entry["languages"].items():
-        meta_path = bundle / f"pagefind.{index['hash']}.pf_meta"
-        meta = read(meta_path)
-        # MetaIndex: version, pages, index chunks, filters [[name, file hash]], sorts, …
-        filters = []
-        for name, old in meta[3]:
-            path = bundle / "filter" / f"{old}.pf_filter"
-            name_, values = read(path)  # FilterIndex: name, [[value, [page, …]]]
-            data = pack([name_, sorted(values)])
-            path.unlink()
-            new = _name(language, data, 7)
-            (bundle / "filter" / f"{new}.pf_filter").write_bytes(data)
-            filters.append([name, new])
-        meta[3] = sorted(filters)
-        data = pack(meta)
-        meta_path.unlink()
-        index["hash"] = _name(language, data, 10)
-        (bundle / f"pagefind.{index['hash']}.pf_meta").write_bytes(data)
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+class _Run:
+    """One Pagefind run's bundle, as :func:`merge` reads it."""
+
+    def __init__(self, bundle: Path, first_page: int):
+        self.bundle = bundle
+        self.entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        if len(self.entry["languages"]) != 1:
+            raise FormatError(f"{bundle}: {len(self.entry['languages'])} languages, not one")
+        ((self.language, index),) = self.entry["languages"].items()
+        self.meta = read(bundle / f"pagefind.{index['hash']}.pf_meta")
+        version, pages, chunks, filters, sorts, fields = self.meta  # MetaIndex, 1.5
+        if sorts:
+            raise FormatError(f"{bundle}: sorts")
+        self.pages, self.chunks, self.filters, self.fields = pages, chunks, filters, fields
+        self.first = first_page  # this run's first page's number in the merged index
+        self.fields_to: dict[int, int] = {}  # a meta field's number here -> in the merged index
+
+    def words(self) -> Iterator[tuple[bytes, int, _Pages]]:
+        """(word as UTF-8, this run, its pages) for every word, in order."""
+        for chunk in self.chunks:
+            path = self.bundle / "index" / f"{chunk[2]}.pf_index"
+            data = gzip.decompress(path.read_bytes())
+            try:
+                yield from self._words(data)
+            except (IndexError, ValueError, AttributeError) as error:
+                raise FormatError(f"{path}: {error}") from None
+
+    def _words(self, data: bytes) -> Iterator[tuple[bytes, int, _Pages]]:
+        if not data.startswith(SIGNATURE + b"\x81"):
+            raise ValueError("not a word index")
+        count, at = _size(data, len(SIGNATURE) + 1)
+        for _ in range(count):
+            if data[at] != 0x83:
+                raise ValueError(f"a word that is not [word, pages, []] at byte {at}")
+            length, at = _size(data, at + 1)
+            word = data[at : at + length]
+            pages, at = _size(data, at + length)
+            end = _PAGES.match(data, at).end()
+            if data[end] != 0x80:  # the third field, always empty in 1.5
+                raise ValueError(f"a word's list of pages ends at byte {end}")
+            yield word, self.first, _Pages(data[at:end], pages, self)
+            at = end + 1
+
+
+class _Pages:
+    """A word's pages in one run: its list's bytes, read only as far as a merge needs."""
+
+    __slots__ = ("raw", "count", "run", "numbers", "entries")
+
+    def __init__(self, raw: bytes, count: int, run: _Run):
+        self.raw, self.count, self.run = raw, count, run
+        tokens = _TOKENS.findall(raw)
+        numbers = [t for t in tokens if t]  # each page's number − the previous page's
+        if len(numbers) != count:
+            raise ValueError(f"{len(numbers)} pages where the list says {count}")
+        self.numbers = numbers
+        # what Pagefind counts towards a chunk: each page's locations, meta locations and 1
+        self.entries = len(tokens) - 2 * count
+
+    def last(self) -> int:
+        """The number (in the run) of the word's last page."""
+        joined = b"".join(self.numbers)
+        if len(joined) == self.count:  # each below 24: one byte, its own value
+            return sum(joined)
+        return sum(_size(n, 0)[0] for n in self.numbers)
+
+    def after(self, previous: int | None) -> bytes:
+        """The list's entries with its first page's number made relative to ``previous``
+        (the merged index's number of the page before it, None for the first)."""
+        first = self.run.first + _size(self.numbers[0], 0)[0]
+        rest = self.raw[1 + len(self.numbers[0]) :]
+        if self.run.fields_to:
+            rest = self._fields_renumbered()
+        return b"\x83" + _head(_UINT, first - (previous or 0)) + rest
+
+    def _fields_renumbered(self) -> bytes:
+        """The entries after the first number, with the meta fields numbered as in the
+        merged index (a run whose pages have other meta fields)."""
+        entries, _ = decode(_head(_ARRAY, self.count) + self.raw)
+        out = []
+        for i, (number, locations, meta) in enumerate(entries):
+            meta = [-1 - self.run.fields_to[-1 - m] if m < 0 else m for m in meta]
+            out.append(
+                encode(locations) + encode(meta) if i == 0 else encode([number, locations, meta])
+            )
+        return b"".join(out)
+
+
+def merge(runs: list[Path], out: Path, prefix: str = "") -> int:
+    """Merge the bundles Pagefind wrote in ``runs`` (in order) into one bundle in ``out``
+    (which must not exist), as one run over all their pages would have made it, the first
+    run's pages first; return how many pages it holds. Its fragments are named ``prefix``,
+    the index's name and their number (see the module's docstring): two bundles searched
+    together need different prefixes. The runs' folders are emptied."""
+    readers: list[_Run] = []
+    for bundle in runs:
+        first = readers[-1].first + len(readers[-1].pages) if readers else 0
+        readers.append(_Run(bundle, first))
+    head = readers[0]
+    if any((r.language, r.meta[0]) != (head.language, head.meta[0]) for r in readers):
+        raise FormatError("runs of different languages or Pagefind versions")
+    language = head.language
+    fields = list(head.fields)
+    for run in readers[1:]:
+        fields += [f for f in run.fields if f not in fields]
+        if run.fields != fields[: len(run.fields)]:
+            run.fields_to = {i: fields.index(f) for i, f in enumerate(run.fields)}
+    out.mkdir(parents=True)
+    pages = [page for run in readers for page in run.pages]
+    token = hashlib.sha256(json.dumps(pages).encode()).hexdigest()[:PAGE_TOKEN]
+    names = [f"{prefix}{token}{_base36(n)}" for n in range(len(pages))]
+    _move_fragments(readers, names, out / "fragment")
+    meta = [
+        head.meta[0],
+        [[name, count] for name, (_, count) in zip(names, pages, strict=True)],
+        _write_words(readers, out / "index", language),
+        _write_filters(readers, out / "filter", language),
+        [],
+        fields,
+    ]
+    data = pack(meta)
+    meta_name = _name(language, data, 10)
+    (out / f"pagefind.{meta_name}.pf_meta").write_bytes(data)
+    entry = head.entry
+    entry["languages"][language].update(hash=meta_name, page_count=len(pages))
+    (out / "pagefind-entry.json").write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )
+    for path in head.bundle.iterdir():  # Pagefind's scripts, styles and WebAssembly
+        if path.is_file() and path.name != "pagefind-entry.json" and path.suffix != ".pf_meta":
+            shutil.move(path, out / path.name)
+    return len(pages)
+
+
+def filter_names(bundle: Path) -> list[str]:
+    """The names of the filters of the Pagefind bundle in ``bundle``."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+    return sorted(
+        name
+        for index in entry["languages"].values()
+        for name, _ in read(bundle / f"pagefind.{index['hash']}.pf_meta")[3]
+    )
+
+
+def _move_fragments(readers: list[_Run], names: list[str], folder: Path) -> None:
+    """Move each page's fragment to ``folder`` under its name in the merged index."""
+    folder.mkdir()
+    for run in readers:
+        moved: dict[str, Path] = {}  # Pagefind gives identical pages one fragment
+        for n, (old, _) in enumerate(run.pages, start=run.first):
+            new = folder / f"{names[n]}.pf_fragment"
+            if old in moved:
+                shutil.copyfile(moved[old], new)
+            else:
+                os.replace(run.bundle / "fragment" / f"{old}.pf_fragment", new)
+                moved[old] = new
+
+
+def _write_words(readers: list[_Run], folder: Path, language: str) -> list[list[str]]:
+    """Write the merged index's word chunks to ``folder``; return the meta's list of them
+    ([first word, last word, file]), cut and named as Pagefind does."""
+    folder.mkdir()
+    chunks: list[list[str]] = []
+    words: list[bytes] = []  # the current chunk's words, encoded
+    size = 0
+    first = last = b""
+
+    def write() -> None:
+        data = _gzip(SIGNATURE + b"\x81" + _head(_ARRAY, len(words)) + b"".join(words), INDEX_LEVEL)
+        name = _unique(language, data, 7, folder, ".pf_index")
+        (folder / f"{name}.pf_index").write_bytes(data)
+        chunks.append([first.decode(), last.decode(), name])
+
+    merged = heapq.merge(*(run.words() for run in readers), key=lambda w: w[0])
+    for word, group in _grouped(merged):
+        previous = None
+        lists = []
+        for pages in group:
+            lists.append(pages.after(previous))
+            previous = pages.run.first + pages.last()
+            size += pages.entries
+        count = sum(pages.count for pages in group)
+        words.append(
+            b"\x83" + encode(word.decode()) + _head(_ARRAY, count) + b"".join(lists) + b"\x80"
+        )
+        if len(words) == 1:
+            first = word
+        last = word
+        if size >= CHUNK:
+            write()
+            words, size = [], 0
+    if words:
+        write()
+    for a, b in zip(
+        chunks, chunks[1:], strict=False
+    ):  # as Pagefind: the shortest prefixes that differ
+        a[1], b[0] = _prefixes(a[1], b[0])
+    return chunks
+
+
+def _grouped(merged: Iterator[tuple[bytes, int, _Pages]]) -> Iterator[tuple[bytes, list[_Pages]]]:
+    """(word, its pages in each run that has it) from the runs' words merged in order."""
+    word, group = None, []
+    for w, _, pages in merged:
+        if w != word and group:
+            yield word, group
+            group = []
+        word = w
+        group.append(pages)
+    if group:
+        yield word, group
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    """The last word of one chunk and the first of the next cut one character after their
+    common beginning (what the browser needs to tell which chunk holds a word)."""
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return a[: common + 1], b[: common + 1]
+
+
+def _write_filters(readers: list[_Run], folder: Path, language: str) -> list[list[str]]:
+    """Write the merged filters to ``folder``, each value's pages from every run, the values
+    in order; return the meta's list of them ([name, file])."""
+    values: dict[str, dict[str, list[int]]] = {}
+    for run in readers:
+        for _, file in run.filters:
+            path = run.bundle / "filter" / f"{file}.pf_filter"
+            filter_name, pairs = read(path)  # FilterIndex: name, [[value, [page, …]]]
+            merged = values.setdefault(filter_name, {})
+            for value, pages in pairs:
+                merged.setdefault(value, []).extend(run.first + p for p in pages)
+    folder.mkdir()
+    filters = []
+    for name in sorted(values):
+        data = pack([name, [[value, pages] for value, pages in sorted(values[name].items())]])
+        file = _unique(language, data, 7, folder, ".pf_filter")
+        (folder / f"{file}.pf_filter").write_bytes(data)
+        filters.append([name, file])
+    return filters
+
+
+def _unique(language: str, data: bytes, length: int, folder: Path, suffix: str) -> str:
+    """A file's name after its content, longer where another file in ``folder`` has it."""
+    while (folder / f"{_name(language, data, length)}{suffix}").exists():
+        length += 1
+    return _name(language, data, length)
 
 
 def _name(language: str, data: bytes, length: int) -> str:
     """A file's name after its content, as long as Pagefind's own."""
     return f"{language}_{hashlib.sha256(data).hexdigest()[:length]}"
+
+
+def _base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, digit = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not n:
+            return digits

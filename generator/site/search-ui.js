@@ -4,9 +4,11 @@
 // generator/site/search.py copies this file into the search bundle (site/pagefind/), next to
 // pagefind-ui.js. The bundle is the shared index; the districts' parts, listed in
 // parts.json, are merged into every search (Pagefind's mergeIndex, through
-// merged/pagefind.js: search-merge.js beside this file). Paths come from this
-// script's own URL, so the site also works under a sub-path. Material's instant navigation
-// runs the scripts again on each visit; a box already started is left alone.
+// merged/pagefind.js: search-merge.js beside this file). The filters' values load when a
+// filter is first opened (search-merge.js says why); the search then runs again, so that
+// the filter shows its counts. Paths come from this script's own URL, so the site also
+// works under a sub-path. Material's instant navigation runs the scripts again on each
+// visit; a box already started is left alone.
 (function () {
   var self = document.currentScript;
   if (!self || typeof PagefindUI === "undefined") return;
@@ -34,33 +36,49 @@
     return result;
   }
 
-  // The parts' names; revalidated on each load, since a publish may add or remove a part.
-  var parts = null;
-  function loadParts() {
-    parts = parts || fetch(new URL("parts.json", bundle), { cache: "no-cache" })
-      .then(function (response) { return response.ok ? response.json() : []; })
-      .catch(function () { return []; });
-    return parts;
+  // The parts' and the filters' names; revalidated on each load, since a publish may add
+  // or remove a part.
+  var listed = null;
+  function loadListed() {
+    var none = { parts: [], filters: [] };
+    listed = listed || fetch(new URL("parts.json", bundle), { cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.json() : none; })
+      .catch(function () { return none; });
+    return listed;
+  }
+
+  // The first filter opened loads every filter's values, then the search runs again.
+  function loadFiltersOnOpen(box, ui) {
+    box.addEventListener("toggle", function opened(event) {
+      var block = event.target;
+      if (!block.open || !block.classList.contains("pagefind-ui__filter-block")) return;
+      box.removeEventListener("toggle", opened, true);
+      import(new URL("merged/pagefind.js", bundle).href)
+        .then(function (merged) { return merged.loadFilters(); })
+        .then(function () { ui.triggerFilters({}); });
+    }, true); // toggle does not bubble
   }
 
   window.xiaoanSearch = function (box, label) {
     if (!box || box.hasAttribute("data-xa-search")) return Promise.resolve();
     box.setAttribute("data-xa-search", "");
     var base = new URL("..", bundle).pathname;
-    return loadParts().then(function (names) {
-      new PagefindUI({
+    return loadListed().then(function (names) {
+      var ui = new PagefindUI({
         element: box,
         bundlePath: new URL("merged/", bundle).pathname, // search-merge.js, over ../pagefind.js
         baseUrl: base,
-        mergeIndex: names.map(function (name) {
+        mergeIndex: names.parts.map(function (name) {
           return { bundlePath: new URL("parts/" + name + "/", bundle).pathname, baseUrl: base };
         }),
+        filterNames: names.filters, // passed on to search-merge.js's options()
         showSubResults: false,
         showImages: false,
         excerptLength: 24,
         processResult: clean,
         translations: { placeholder: "搜索学校、区县、风险、隐患、演练或安全教育内容" },
       });
+      loadFiltersOnOpen(box, ui);
       var input = box.querySelector("input");
       if (input) input.setAttribute("aria-label", label || "搜索全站");
     });

@@ -15,16 +15,23 @@ matches 城关实验小学). It holds several Pagefind indexes, searched togethe
   positions) holds all the words of a small index: at 20,000 synthetic schools (500
   districts of 40) one index per district made the first query download megabytes
   (benchmarks/bench_search.py measures it);
-- `pagefind/parts.json` lists the parts; `pagefind/search-ui.js` (our starter, beside this
-  module) reads it and starts Pagefind's default UI with every part merged, through
+- `pagefind/parts.json` lists the parts and the filters' names; `pagefind/search-ui.js`
+  (our starter, beside this module) reads it and starts Pagefind's default UI with every
+  part merged, through
   `pagefind/merged/pagefind.js` (search-merge.js beside this module): Pagefind skips a
   query word that one index lacks, so merged indexes would answer 东城第二中学 with every
   page of 第二 and 中学 in the parts without 东城; the script runs a query only in the
-  indexes that hold all its words.
+  indexes that hold all its words. It also gives the UI the filters' names only, and loads
+  their values when a filter is first opened: they were a third of what the first query
+  downloaded at 20,000 schools.
 
 The site plugin builds the bundle with an :class:`Index` while it writes the site: each
 school's page writer adds the school, and Pagefind runs in the background while the
-district workbooks are written. `index(out_dir)` does the same for a site already built,
+district workbooks are written, over at most `RUN_PAGES` pages at a time, one run after
+another; `pagefind_files.merge` then joins each index's runs into the index one run would
+have made. Pagefind holds all the pages of a run in memory several times over (about
+190 KB a school page: one run over the 20,000 schools of a province peaked at 3.6 GB; runs
+of 1,000 peak at 0.25 GB, benchmarks/bench_search.py). `index(out_dir)` does the same for a site already built,
 and `index(out_dir, districts=[…], shared=False)` remakes only the parts of those districts
 (an incremental build's way). Either way it reads only what the site publishes:
 
@@ -36,25 +43,30 @@ and `index(out_dir, districts=[…], shared=False)` remakes only the parts of th
   folder, at the school page's URL, which Pagefind indexes instead of the school page
   itself: Pagefind's time and memory grow with all the text of a page it reads, even the
   parts outside `data-pagefind-body` (the full school pages took 36 s and 1.5 GB at 20,000
-  schools, these small pages 13 s and 0.7 GB). The scratch folder is in memory (/dev/shm)
-  where there is one. The site keeps each small page too (`.xiaoan/search/<id>.html`,
-  public text only), so an incremental build re-indexes the schools it did not render
-  without making their pages again;
+  schools before the sections' text was indexed, these small pages 13 s and 0.7 GB; with it,
+  3.6 GB in one run). The scratch folder is in memory (/dev/shm) where there is one. The
+  site keeps each small page too (`.xiaoan/search/<id>.html`, public text only), so an
+  incremental build re-indexes the schools it did not render without making their pages
+  again;
 - district pages (`districts/<id>/index.html`) are indexed as built, by their
   `data-pagefind-body` element.
 
 District, stage and status are both `data-pagefind-meta` (shown under each result) and
 `data-pagefind-filter` (the 区县, 学段 and 状态 filters beside the results). Pagefind 1.5
-writes a filter's values in a different order on each run; `pagefind_files.normalise`
-puts them in order, so two runs over the same pages give identical bundles.
+writes a filter's values in a different order on each run; `pagefind_files.merge` puts
+them in order, so two runs over the same pages give identical bundles.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import zlib
@@ -75,11 +87,15 @@ MERGE_SCRIPT = Path(__file__).with_name("search-merge.js")  # pagefind/merged/pa
 # full name put other parts' schools first, and more parts cost the first query more bytes
 # (benchmarks/bench_search.py: 1.7x at 8 parts, 7x at one a district, 2,000 schools).
 PARTS = 1
+# Pages of one Pagefind run: its memory grows by ~190 KB a school page it holds (3.6 GB for
+# all 20,000 of a province at once); pagefind_files.merge joins the runs (bench_search.py).
+RUN_PAGES = 1000
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
 PAGES_DIR = ".xiaoan/search"  # each school's small page (see page_file)
-PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' names, for search-ui.js
+PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' and filters' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
+SHARED_OPTIONS = ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
 # top-level folders of the site without pages for the shared index (they are large)
 NOT_SHARED = {"admin", "api", "assets", "badges", "calendar", "exports", "pagefind", "schools"}
 
@@ -116,6 +132,15 @@ def part_of(district: str) -> str:
     return f"{zlib.crc32(district.encode('utf-8')) % PARTS:02d}"
 
 
+@dataclasses.dataclass
+class _Run:
+    """The pages of one Pagefind run: ``site/kind/<name>/index.html``."""
+
+    kind: str
+    site: Path
+    pages: int = 0
+
+
 class Index:
     """The search bundle of one site, or some of its parts, built while the site is written.
 
@@ -139,8 +164,9 @@ class Index:
         scratch = _scratch()
         _clean_scratch(scratch)
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
-        self.processes: dict[str, subprocess.Popen] = {}  # index -> its Pagefind, once started
+        self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
+        self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
 
     def __enter__(self) -> Index:
         return self
@@ -174,57 +200,78 @@ class Index:
 
     def start(self) -> None:
         """Add the district pages and the shared pages, then run Pagefind over each index's
-        pages in the background."""
-        sites = self.pages / "sites"
+        pages in the background, a run of at most :data:`RUN_PAGES` pages at a time."""
         added = self.pages / "added"
-        parts = set(os.listdir(added)) if added.is_dir() else set()
+        parts = sorted(os.listdir(added)) if added.is_dir() else []
         # Pagefind numbers the pages in the order it lists them, which on tmpfs is the order
         # they were made: forked writers make them in any order. Moved into place by name,
         # the same pages always give the same bundle.
-        for part in sorted(parts):
-            (sites / part / "schools").mkdir(parents=True)
-            for school in sorted(os.listdir(added / part)):
-                os.rename(added / part / school, sites / part / "schools" / school)
+        for part in parts:
+            schools = sorted(os.listdir(added / part))
+            for school in schools:
+                os.rename(added / part / school, self._place(part, "schools", school))
         for page in sorted((self.site / "districts").glob("*/index.html")):
             if self.wants(page.parent.name):
-                folder = sites / part_of(page.parent.name) / "districts" / page.parent.name
-                folder.mkdir(parents=True)
+                folder = self._place(part_of(page.parent.name), "districts", page.parent.name)
+                folder.mkdir()
                 shutil.copyfile(page, folder / "index.html")
         if self.shared:
             for rel in shared_pages(self.site):
-                (sites / SHARED / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(self.site / rel, sites / SHARED / rel)
-        for name in sorted(os.listdir(sites)) if sites.is_dir() else []:
-            self.built[name] = sum(1 for _ in (sites / name).rglob("index.html"))
+                page = self._place(SHARED, "", rel)
+                page.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.site / rel, page)
         if self.shared and SHARED not in self.built:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
-        # One Pagefind for each index, all at once: each spends most of its second waiting.
-        for name in self.built:
-            command = [str(_executable()), "--site", str(sites / name),
-                       "--output-path", str(self.pages / "out" / name),
-                       "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
-            if name == SHARED:
-                command += ["--root-selector", SHARED_ROOT, "--exclude-selectors", ".headerlink"]
-            with open(self.pages / f"{name}.log", "wb") as log:
-                try:
-                    self.processes[name] = subprocess.Popen(command, stdout=log, stderr=log)
-                except OSError as error:
-                    raise SearchError(
-                        f"无法运行搜索索引程序 Pagefind({command[0]}):{error.strerror}。"
-                    ) from None
+        # The runs one after another, in one process of their own: Pagefind's memory grows
+        # with the pages of a run, and the page writers fork while it works.
+        commands = []
+        for name, runs in self.runs.items():
+            for run in runs:
+                command = [str(_executable()), "--site", str(run.site),
+                           "--output-path", str(self._output(name, run)),
+                           "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
+                commands.append(shlex.join(command + (SHARED_OPTIONS if name == SHARED else [])))
+        with open(self.pages / "pagefind.log", "wb") as log:
+            try:
+                self.process = subprocess.Popen(
+                    ["sh", "-c", "set -e\n" + "\n".join(commands)],
+                    stdout=log, stderr=log, start_new_session=True,
+                )  # fmt: skip
+            except OSError as error:
+                raise SearchError(
+                    f"无法运行搜索索引程序 Pagefind({_executable()}):{error.strerror}。"
+                ) from None
+
+    def _place(self, index: str, kind: str, name: str) -> Path:
+        """Where to put page ``name`` of ``kind`` (schools, districts, or "" for the shared
+        pages): in the index's latest run, or a new one when that one is full or holds
+        another kind. Each kind has runs of its own: a district page's meta fields (its first
+        image) are not a school's, and runs with the same fields merge faster."""
+        runs = self.runs.setdefault(index, [])
+        self.built[index] = self.built.get(index, 0) + 1
+        if not runs or runs[-1].kind != kind or runs[-1].pages >= RUN_PAGES:
+            runs.append(_Run(kind, self.pages / "runs" / index / f"{len(runs):03d}"))
+            (runs[-1].site / kind).mkdir(parents=True)
+        runs[-1].pages += 1
+        return runs[-1].site / kind / name
+
+    def _output(self, index: str, run: _Run) -> Path:
+        return self.pages / "out" / index / run.site.name
 
     def finish(self) -> int:
-        """Wait for Pagefind and put the new indexes in place; return how many pages they
-        hold. Raises :class:`SearchError` if Pagefind failed."""
-        for name, process in self.processes.items():
-            returncode = process.wait()
-            if returncode != 0:
-                output = (self.pages / f"{name}.log").read_text("utf-8", errors="replace")
-                raise SearchError(_explain(self.bundle, output, returncode))
-        out = self.pages / "out"
-        for name in self.built:
+        """Wait for Pagefind, merge each index's runs and put the new indexes in place;
+        return how many pages they hold. Raises :class:`SearchError` if Pagefind failed."""
+        returncode = self.process.wait() if self.process else 0
+        if returncode != 0:
+            output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
+            raise SearchError(_explain(self.bundle, output, returncode))
+        out = self.pages / "merged"
+        for name, runs in self.runs.items():
             try:
-                pagefind_files.normalise(out / name)
+                pagefind_files.merge(
+                    [self._output(name, run) for run in runs], out / name,
+                    prefix="s" if name == SHARED else name,
+                )  # fmt: skip
             except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
                 raise SearchError(
                     f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
@@ -242,19 +289,22 @@ class Index:
             _drop_code(out / name)
             shutil.move(out / name, parts / name)
         listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
+        filters = sorted({f for part in listed for f in pagefind_files.filter_names(parts / part)})
         # Each file made anew, never written into: in an incremental build the bundle's
         # files are hard links to the published site's.
-        _new_file(self.bundle / PARTS_FILE).write_text(json.dumps(listed), encoding="utf-8")
+        _new_file(self.bundle / PARTS_FILE).write_text(
+            json.dumps({"parts": listed, "filters": filters}, ensure_ascii=False), encoding="utf-8"
+        )
         shutil.copyfile(UI_SCRIPT, _new_file(self.bundle / UI_SCRIPT.name))
         (self.bundle / "merged").mkdir(exist_ok=True)
         shutil.copyfile(MERGE_SCRIPT, _new_file(self.bundle / "merged" / "pagefind.js"))
         return sum(self.built.values())
 
     def close(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # ended since
+                os.killpg(self.process.pid, signal.SIGKILL)  # the shell and its Pagefind
+            self.process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
 
 

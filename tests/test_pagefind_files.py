@@ -1,0 +1,141 @@
+"""Tests for generator/site/pagefind_files.py: Pagefind's runs merged into one bundle.
+
+The bundles are real Pagefind output. ``_searched`` reads one back into what the browser
+searches: each page's fragment and word count, each word's pages with their locations, each
+filter's pages and the words each chunk holds, by URL (a merged index numbers its pages run
+after run, one run lists them as its folder does).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.site import pagefind_files, search
+
+pytestmark = pytest.mark.slow  # a whole-site build and Pagefind runs
+
+
+def _searched(bundle: Path) -> dict:
+    entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+    ((language, index),) = entry["languages"].items()
+    version, pages, chunks, filters, sorts, fields = pagefind_files.read(
+        bundle / f"pagefind.{index['hash']}.pf_meta"
+    )
+    urls, fragments = [], {}
+    for name, word_count in pages:
+        data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
+        fragment = json.loads(data[len(pagefind_files.SIGNATURE) :])
+        urls.append(fragment["url"])
+        fragments[fragment["url"]] = (fragment, word_count)
+    words = {}
+    for first, last, name in chunks:
+        (chunk,) = pagefind_files.read(bundle / "index" / f"{name}.pf_index")
+        for word, word_pages, extra in chunk:
+            assert first <= word[: len(first)] and word[: len(last)] <= last and extra == []
+            number, found = 0, {}
+            for step, locations, meta in word_pages:
+                number += step
+                found[urls[number]] = (locations, [fields[-1 - m] if m < 0 else m for m in meta])
+            words[word] = found
+    filtered = {}
+    for name, file in filters:
+        filter_name, values = pagefind_files.read(bundle / "filter" / f"{file}.pf_filter")
+        assert filter_name == name
+        filtered[name] = {value: sorted(urls[p] for p in pages_) for value, pages_ in values}
+    return {
+        "version": version, "pages": entry["languages"][language]["page_count"],
+        "fragments": fragments, "words": words, "filters": filtered, "sorts": sorts,
+        "chunks": [chunk[:2] for chunk in chunks], "fields": sorted(fields),
+    }  # fmt: skip
+
+
+def test_runs_merged_make_the_index_that_one_run_makes(sample_site, tmp_path, monkeypatch):
+    """The sample's shared index in 11 runs, its schools in 3 and its districts in another
+    (their pages have other meta fields), against one Pagefind run over each index's pages."""
+    site = shutil.copytree(sample_site, tmp_path / "site")
+    monkeypatch.setattr(search, "RUN_PAGES", 10)
+    schools = json.loads((site / "api" / "schools.json").read_bytes())
+    one = {}
+    with search.Index(site) as index:
+        index.add_published((school["id"], school["district"]) for school in schools)
+        index.start()
+        for name, runs in index.runs.items():
+            for run in runs:  # every page of the index in one folder
+                shutil.copytree(run.site, tmp_path / "one" / name, dirs_exist_ok=True)
+            options = search.SHARED_OPTIONS if name == search.SHARED else []
+            one[name] = _pagefind(tmp_path / "one" / name, tmp_path / "raw" / name, options)
+        index.finish()
+
+    part = search.part_of("chengguan")
+    assert [len(index.runs[name]) for name in (search.SHARED, part)] == [11, 4]
+    assert _searched(site / "pagefind") == _searched(one[search.SHARED])
+    merged, single = _searched(site / "pagefind" / "parts" / part), _searched(one[part])
+    assert merged == single
+    assert len(merged["chunks"]) > 1 and merged["filters"]["状态"]
+    assert len(merged["fields"]) > 4  # the schools' and the districts' meta fields
+
+
+def test_fragments_are_named_by_index_and_number(sample_site):
+    bundle = sample_site / "pagefind"
+    for prefix, path in (("s", bundle), ("00", bundle / "parts" / "00")):
+        names = sorted(p.stem for p in (path / "fragment").iterdir())
+        assert names and all(n.startswith(prefix) for n in names)
+        token = names[0][len(prefix) : len(prefix) + pagefind_files.PAGE_TOKEN]
+        numbers = {n[len(prefix) + len(token) :] for n in names if token in n}
+        assert len(numbers) == len(names) == _searched(path)["pages"]
+        assert {"0", "1", "a"} <= numbers  # base 36
+
+
+def _pagefind(site: Path, out: Path, options: list[str] = []) -> Path:  # noqa: B006
+    command = [str(search._executable()), "--site", str(site), "--output-path", str(out),
+               "--force-language", "zh", "--quiet", *options]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
+    return out
+
+
+PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{0}</title></head>
+<body data-pagefind-body><h1>{0}</h1><p>{1}</p></body></html>"""
+
+
+def test_a_page_that_is_in_two_runs_is_in_both_places(tmp_path):
+    """Pagefind gives identical pages one fragment; a merge keeps one for each page."""
+    runs = []
+    for run, names in enumerate((["a", "b"], ["c"])):
+        for name in names:
+            (tmp_path / f"site{run}" / name).mkdir(parents=True)
+            (tmp_path / f"site{run}" / name / "index.html").write_text(
+                PAGE.format("城关区实验小学", "消防演练"), encoding="utf-8"
+            )
+        runs.append(_pagefind(tmp_path / f"site{run}", tmp_path / f"run{run}"))
+
+    assert pagefind_files.merge(runs, tmp_path / "merged") == 3
+
+    merged = _searched(tmp_path / "merged")
+    assert sorted(merged["fragments"]) == ["/a/", "/b/", "/c/"]
+    assert sorted(merged["words"]["消防"]) == ["/a/", "/b/", "/c/"]
+
+
+def test_what_a_merge_does_not_know_is_a_format_error(tmp_path):
+    (tmp_path / "site" / "a").mkdir(parents=True)
+    (tmp_path / "site" / "a" / "index.html").write_text(
+        PAGE.format("学校", "<span data-pagefind-sort='date'>2026-11-23</span>"), "utf-8"
+    )
+    run = _pagefind(tmp_path / "site", tmp_path / "run")
+
+    with pytest.raises(pagefind_files.FormatError, match="sorts"):
+        pagefind_files.merge([run], tmp_path / "merged")
+
+
+@pytest.mark.parametrize(
+    "value", [0, 23, 24, 255, 256, 65536, 2**32, -1, -24, -25, -300, "城关", [], [[1, [-25, 3]], "x"]]
+)
+def test_cbor_values_read_back_as_written(value):
+    assert pagefind_files.decode(pagefind_files.encode(value)) == (
+        value, len(pagefind_files.encode(value))
+    )  # fmt: skip
