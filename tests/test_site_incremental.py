@@ -40,30 +40,58 @@ def records(national_records: Path) -> Path:
     return national_records
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
-    }
-
-
 def full_build(records: Path, out: Path, as_of: date) -> None:
     shutil.rmtree(out, ignore_errors=True)
     assert build(records, out, as_of, full=True).summary.endswith("全部页面")
 
 
-def test_an_unchanged_tree_renders_no_school_and_equals_a_full_build(records, tmp_path):
+def cli_build(records: Path, out: Path, *args: str):
+    run = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(out),
+                                    "--as-of", AS_OF.isoformat(), *args])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    return run
+
+
+def files(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file of the site (relative path): its inode and modification time."""
+    return {str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in site.rglob("*") if p.is_file()}  # fmt: skip
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_so(records, tmp_path):
     out = tmp_path / "site"
-    first = build(records, out, AS_OF)
-    assert first.summary == "首次生成全部页面"
-    witness = tmp_path / "witness"  # the first site's files, by inode
-    shutil.copytree(out, witness, copy_function=os.link)
-    before = tree(witness)
-    again = build(records, out, AS_OF)
-    assert again.summary.startswith("增量生成:0 所学校、0 个区县有变化")
-    assert again.files < 10 < first.files / 10
-    assert tree(witness) == before  # nothing was written into a file the old site served
-    full_build(records, tmp_path / "full", AS_OF)
-    assert differences(out, tmp_path / "full") == []
+    cli_build(records, out)
+    folder, before = out.stat().st_ino, files(out)
+    run = cli_build(records, out, "--verbose")
+    assert run.stderr.splitlines()[-1] == "没有变化:网站保持原样(共 3 所学校)"
+    assert run.stdout == ""  # no file listed, no "已生成网站"
+    assert out.stat().st_ino == folder and files(out) == before  # the same folder, the same files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]  # no new generation
+
+
+def test_verbose_lists_only_the_changed_schools_files_and_the_aggregates(records, tmp_path):
+    out = tmp_path / "site"
+    cli_build(records, out)
+    before = files(out)
+    path = records / "qiaobei" / "qb-di-yi-zhongxue.yaml"
+    path.write_text(path.read_text("utf-8").replace("  name: ", "  name: 新", 1), "utf-8")
+    run = cli_build(records, out, "-v")
+    *listed, last = run.stdout.splitlines()
+    assert last.startswith("已生成网站") and f"写入 {len(listed)} 个文件" in last
+    assert listed == sorted(listed)
+    after = files(out)
+    assert listed == sorted(f for f in after if before.get(f, (0,))[0] != after[f][0])
+    entry = json.loads((out / manifest.FILE).read_text("utf-8"))["schools"]["qb-di-yi-zhongxue"]
+    school = [f for f in listed if "qb-di-yi-zhongxue" in f]
+    assert school and set(school) <= set(entry["files"])
+    aggregates = {
+        ".xiaoan/manifest.json", "api/schools.json", "sitemap.xml", "sitemap.xml.gz", "index.html",
+        "districts/index.html", "reference/rules/index.html", "reference/schema/index.html",
+        "reference/status/index.html", "districts/qiaobei/index.html", "exports/districts/qiaobei.xlsx",
+    }  # fmt: skip
+    assert aggregates <= set(listed)
+    others = set(listed) - set(school) - aggregates
+    assert others and all(f.startswith("pagefind/") for f in others)
 
 
 def test_one_changed_school_is_the_only_school_rendered(records, tmp_path):
@@ -162,10 +190,7 @@ def test_what_the_manifest_cannot_vouch_for_means_a_full_build(records, tmp_path
 def test_full_is_asked_for_and_said(records, tmp_path):
     out = tmp_path / "site"
     build(records, out, AS_OF)
-    run = CliRunner().invoke(main, ["build", "--records", str(records), "--out", str(out),
-                                    "--as-of", AS_OF.isoformat(), "--full"])  # fmt: skip
-    assert run.exit_code == 0, run.output
-    assert "按要求(--full)重新生成全部页面" in run.output
+    assert "按要求(--full)重新生成全部页面" in cli_build(records, out, "--full").output
 
 
 # ---------------------------------------------------------------------------------------------

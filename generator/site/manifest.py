@@ -8,7 +8,9 @@ its pages are made from and the files it wrote. The next build compares:
 * a global part differs, or the manifest is missing, unreadable or of another format → a full
   build, and :func:`plan` says why in one Chinese line;
 * otherwise only the schools and districts whose digest changed are rendered again; the
-  other files are hard links to the previous site's (see :mod:`generator.site.publisher`).
+  other files are hard links to the previous site's (see :mod:`generator.site.publisher`);
+* no digest changed and the day is the same: the pages made on every build (home, 各区县,
+  sitemap, search) are made from these and the day alone, so nothing is made at all.
 
 A school's digest covers its dossier, its district's file, its evaluation (status, findings,
 and the days between which they hold) and its 审核确认记录: what its pages show. Nothing of
@@ -27,7 +29,7 @@ from typing import Any
 from generator import ROOT, __version__
 from generator.core.files import atomic_write
 
-FORMAT = 3
+FORMAT = 4
 FOLDER = ".xiaoan"
 FILE = f"{FOLDER}/manifest.json"
 FRAMES = f"{FOLDER}/frames"
@@ -90,6 +92,7 @@ def district_digest(district: bytes, page: dict, schools: list[str]) -> str:
 class Manifest:
     parts: dict[str, str]
     editor: str = ""  # editor_digest of /admin/
+    as_of: str = ""  # the day of the evaluation (the home page's 截至, the sitemap's dates)
     schools: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
     districts: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
 
@@ -106,7 +109,7 @@ def read(site: Path) -> Manifest | str:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return f"上次构建的记录 {path} 格式不同"
-        manifest = Manifest(data["parts"], data["editor"], data["schools"], data["districts"])
+        manifest = Manifest(data["parts"], data["editor"], data["as_of"], data["schools"], data["districts"])
         entries = [*manifest.schools.values(), *manifest.districts.values()]
         if not all(isinstance(e["digest"], str) and isinstance(e["files"], list) for e in entries):
             raise TypeError

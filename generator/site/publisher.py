@@ -18,6 +18,7 @@ with the theme's header, navigation and table of contents around an empty slot. 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import shutil
@@ -62,8 +63,11 @@ DISTRICT_SECTIONS = [("overview", "概况"), ("overdue", "逾期事项"), ("rate
 STATUS_SECTIONS = [("statuses", "状态"), ("categories", "类别")]
 
 
+@functools.cache
 def template_env() -> jinja2.Environment:
-    """The Jinja environment of the site's own templates: autoescape on, undefined is an error."""
+    """The Jinja environment of the site's own templates: autoescape on, undefined is an error.
+    One for the process: each template is compiled once, not on every build (``xiaoan serve``
+    builds again on each change; Jinja reloads a template whose file changed)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -177,9 +181,9 @@ def engine_pages(p: Prepared, home_text: str) -> dict[str, str]:
 
 @dataclass
 class Published:
-    files: int  # files written (not those linked from the previous site)
     summary: str  # how the build went about it, one Chinese line
     warnings: list[str]  # for the person building, one Chinese line each
+    unchanged: bool = False  # nothing to do: the site built before is this build's site
 
 
 def publish(
@@ -190,7 +194,8 @@ def publish(
 
     With ``previous`` (the site built before) and no ``full``, only what changed since is
     rendered: the other files are hard links to the previous site's (see
-    :mod:`generator.site.manifest`). Raises :class:`~generator.site.engine.EngineError` and
+    :mod:`generator.site.manifest`); when nothing changed, nothing is written and the result
+    says so (``unchanged``). Raises :class:`~generator.site.engine.EngineError` and
     :class:`~generator.site.writer.OutputError`."""
     config = engine.read_config(config_file)
     said = []
@@ -216,6 +221,10 @@ def publish(
     p = prepare(data, ledger, known)
     districts = _district_digests(p, data, schools, district_files)
     same_editor = old is not None and old.editor == manifest.editor_digest(editor)
+    # Every page made on each build is made from these and the day: the same means the same bytes.
+    if same_editor and not render and old.schools.keys() == schools.keys() and old.as_of == p.as_of.isoformat() and districts == {k: v["digest"] for k, v in old.districts.items()}:  # fmt: skip
+        said += [w for sid in schools for w in old.schools[sid].get("warnings", [])]
+        return Published(f"没有变化:网站保持原样(共 {len(schools)} 所学校)", said, unchanged=True)
     if old is None:
         home = config.docs_dir / "index.md"
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
@@ -229,9 +238,10 @@ def publish(
         _link(previous, out, leave, () if same_editor else ("admin",))
     frames = _frames(out)
     env = template_env()
-    written = _nav_pages(p, out, env, frames) + _district_pages(p, out, env, frames, books)
+    _nav_pages(p, out, env, frames)
+    _district_pages(p, out, env, frames, books)
     if old is None:  # the rule pages change only with the code
-        written += _rule_pages(p, out, env, frames)
+        _rule_pages(p, out, env, frames)
     names = ("school.html", "notice.html", "risk.html")  # loaded once, before any fork
     outputs = writer.Outputs(
         out=out, data=data, as_of=p.as_of, site_url=config.site_url,
@@ -243,11 +253,11 @@ def publish(
         district_days=p.district_days,
     )  # fmt: skip
     write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
-    count, files, warnings = writer.write_outputs(outputs, write_editor)
+    files, warnings = writer.write_outputs(outputs, write_editor)
     if old is not None and (render or old.schools.keys() - schools.keys()):
         _unshare(out)  # the badges those schools showed may be nobody's now
     _sitemap(out, config, p, list(schools))
-    made = manifest.Manifest(parts, manifest.editor_digest(editor))
+    made = manifest.Manifest(parts, manifest.editor_digest(editor), p.as_of.isoformat())
     rows = {r["id"]: r for d in p.districts for r in d["schools"]}
     for sid, digest in schools.items():
         entry = {"digest": digest, "files": files[sid], "row": rows[sid]} if sid in files else old.schools[sid]
@@ -259,11 +269,11 @@ def publish(
         made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
     made.write(out)
     if old is None:
-        return Published(written + count, reason, said)
+        return Published(reason, said)
     gone = len(set(old.schools) - set(schools))
     summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
     summary += f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)"
-    return Published(written + count, summary, said)
+    return Published(summary, said)
 
 
 def _school_digests(data: Any, ledger: tuple[dict, str | None], district_files: dict) -> dict[str, str]:
@@ -361,7 +371,7 @@ def _unshare(out: Path) -> None:
                 os.unlink(e.path)
 
 
-def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
+def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> None:
     """The home dashboard, 各区县 and the reference pages, each in its own slot."""
     contents = [
         ("home.html", {"home": p.home, "root": ""}),
@@ -374,26 +384,23 @@ def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) ->
     for url, (name, context) in zip(_NAV_URLS, contents, strict=True):
         (out / url / "index.html").unlink(missing_ok=True)  # the engine's page, or a link to it
         w.text(f"{url}index.html", frames[url].fill(env.get_template(name).render(**context)))
-    return w.count
 
 
-def _rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
+def _rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> None:
     rule_t, w = env.get_template("rule.html"), writer.Writer(out)
     for rule in p.rules:
         r = pages.rule_page(rule)
         page = frames["rule"].fill(rule_t.render(r=r, root="../../"), r["title"], rule.id)
         w.text(f"{pages.rule_url(rule.id)}index.html", page)
-    return w.count
 
 
-def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict, only: set | None) -> int:
+def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict, only: set | None) -> None:
     district_t, w = env.get_template("district.html"), writer.Writer(out)
     for d in p.districts:
         if only is None or d["id"] in only:
             content = district_t.render(d=d, root="../../", as_of=p.district_days[d["id"]].isoformat())
             frame = frames["district-major" if d["major"] else "district"]
             w.text(f"districts/{d['id']}/index.html", frame.fill(content, d["name"], d["id"]))
-    return w.count
 
 
 def _editor_config(data: Any) -> dict:

@@ -161,9 +161,8 @@ class Index:
         self.bundle = self.site / BUNDLE_DIR
         self.parts = None if parts is None else set(parts)
         self.shared = shared
-        scratch = _scratch()
-        _clean_scratch(scratch)
-        self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
+        clean_scratch()
+        self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()))
         self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
         self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
@@ -401,9 +400,9 @@ def school_page(school: dict) -> str:
 SCRATCH = "xiaoan-search-"  # + the building process's id + "-": a killed build's is removed
 
 
-def _clean_scratch(folder: str | None) -> None:
+def clean_scratch() -> None:
     """Remove the scratch folders of builds that were killed (their process is gone)."""
-    base = Path(folder or tempfile.gettempdir())
+    base = Path(_scratch() or tempfile.gettempdir())
     for path in base.glob(f"{SCRATCH}*-*"):
         pid = path.name[len(SCRATCH) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():

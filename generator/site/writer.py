@@ -80,19 +80,16 @@ def district_day(results: list, as_of: date) -> date:
     return max((school_day(r, as_of) for r in results), default=as_of)
 
 
-def write_outputs(
-    o: Outputs, write_editor
-) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
+def write_outputs(o: Outputs, write_editor) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Write everything that comes once per school, the district workbooks and the search
-    index, calling ``write_editor()`` while the page writers work. Returns the files written
-    and, for each school written, its files and its warnings (the printed sheets that will not
-    fit one A4 page). Raises :class:`OutputError` if the search index fails."""
+    index, calling ``write_editor()`` while the page writers work. Returns, for each school
+    written, its files and its warnings (the printed sheets that will not fit one A4 page).
+    Raises :class:`OutputError` if the search index fails."""
     writer = Writer(o.out)
     writer.json("api/schools.json", [
         {k: r[k] for k in ("id", "name", "district", "stage", "status")}
         for d in o.districts for r in sorted(d["schools"], key=lambda r: r["id"])
     ])  # fmt: skip
-    written = writer.count
     everyone = o.data.evaluation.schools
     results = [r for r in everyone if o.schools is None or r.id in o.schools]
     kept = [r for r in everyone if o.schools is not None and r.id not in o.schools]
@@ -124,29 +121,28 @@ def write_outputs(
             done = workers.map_forked(schools.write, chunks, jobs)
             write_editor()  # meanwhile, here
             for _, (count, made, said) in done:
-                written += sum(map(len, made.values()))
                 files.update(made)
                 warnings.update(said)
                 bar.update(count)
             _start(index)
-            books = workers.map_forked(schools.workbooks, districts, jobs)
-            written += sum(files for _, files in books)
+            for _ in workers.map_forked(schools.workbooks, districts, jobs):
+                pass
         else:
             write_editor()
             for chunk in chunks:
                 count, made, said = schools.write(chunk)
-                written += sum(map(len, made.values()))
                 files.update(made)
                 warnings.update(said)
                 bar.update(count)
             _start(index)
-            written += sum(map(schools.workbooks, districts))
+            for chunk in districts:
+                schools.workbooks(chunk)
         bar.close()
         try:
             index.finish()
         except search.SearchError as exc:
             raise OutputError(str(exc)) from None
-    return written, files, warnings
+    return files, warnings
 
 
 def _start(index: search.Index) -> None:
@@ -211,7 +207,7 @@ class _Schools:
             files[sid] = writer.files[first:]
         return len(chunk), files, warnings
 
-    def workbooks(self, districts: list[str]) -> int:
+    def workbooks(self, districts: list[str]) -> None:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
         data = self.o.data
         sels = selections(data.records, data.evaluation, districts, public=True)
@@ -220,7 +216,6 @@ class _Schools:
             day = self.o.district_days[district]
             sel = dataclasses.replace(sel, as_of=day)
             write_workbook(path, tables_of(sel, public=True), stamp=day)
-        return len(districts)
 
 
 class Writer:
@@ -237,10 +232,6 @@ class Writer:
         self.made: set[str] = set()
         self.shared: dict[tuple[str, str], tuple[str, bytes]] = {}  # (text, ext) -> (name, bytes)
         self.files: list[str] = []  # written, in order
-
-    @property
-    def count(self) -> int:
-        return len(self.files)
 
     def _folder(self, folder: str) -> None:
         if folder not in self.made:
