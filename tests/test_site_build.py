@@ -233,9 +233,10 @@ def test_search_index_is_built_when_available(sample):
 # Builds that repeat, replace and fail
 
 
-def test_two_builds_of_the_same_records_are_identical(records, tmp_path):
+def test_two_builds_of_the_same_records_are_identical(records, tmp_path, monkeypatch):
     first, second = tmp_path / "one", tmp_path / "two"
     build(records, first, AS_OF)
+    monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path / "cache"))  # the engine, Pagefind again
     build(records, second, AS_OF)
     assert _tree(first) == _tree(second)
 
@@ -245,6 +246,7 @@ def test_forked_writers_write_the_same_site(records, tmp_path, monkeypatch):
     build(records, serial, AS_OF)
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)  # validated, evaluated, written forked
     monkeypatch.setattr(workers, "MIN_TASK", 1)  # many small tasks, each a fresh worker
+    monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path / "cache"))  # Pagefind reads their pages
     assert workers.available() > 1 or pytest.skip("one CPU: no forked writers")
     forked = tmp_path / "forked"
     build(records, forked, AS_OF)

@@ -2,7 +2,7 @@
 
 A built site keeps ``.xiaoan/manifest.json``: the digest of everything that shapes every page
 (:func:`global_parts`: the package's code, templates and assets, the site configuration, the
-hand-written pages, the engine), and, for each school and district, the digest of the inputs
+hand-written pages, the engine, the Python packages installed), and, for each school and district, the digest of the inputs
 its pages are made from and the files it wrote. The next build compares:
 
 * a global part differs, or the manifest is missing, unreadable or of another format → a full
@@ -20,9 +20,11 @@ only the schools whose findings changed with the date.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +39,11 @@ FRAMES = f"{FOLDER}/frames"
 PART_NAMES = {
     "format": "构建记录的格式", "version": "xiaoan 的版本", "code": "程序代码",
     "templates": "网页模板和样式", "config": "网站配置(mkdocs.yml)", "docs": "手写页面(docs/)",
-    "engine": "网站引擎",
+    "engine": "网站引擎", "packages": "已安装的 Python 包",
 }  # fmt: skip
 
 
-def _digest(*parts: Any) -> str:
+def digest(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
         h.update(part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())  # fmt: skip
@@ -49,9 +51,9 @@ def _digest(*parts: Any) -> str:
     return h.hexdigest()[:32]
 
 
-def _tree(folder: Path, pattern: str = "*") -> str:
+def tree(folder: Path, pattern: str = "*") -> str:
     files = sorted(p for p in Path(folder).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
+    return digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
 
 
 def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, str]:
@@ -59,12 +61,20 @@ def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, st
     return {
         "format": str(FORMAT),
         "version": __version__,
-        "code": _tree(ROOT, "*.py") + _tree(ROOT, "*.json") + _tree(ROOT / "core", "*.yaml"),
-        "templates": _tree(ROOT / "site", "*.html") + _tree(ROOT / "site", "*.css") + _tree(ROOT / "site", "*.js"),
-        "config": _digest(Path(config_file).read_bytes()),
-        "docs": _tree(docs_dir),
+        "code": tree(ROOT, "*.py") + tree(ROOT, "*.json") + tree(ROOT / "core", "*.yaml"),
+        "templates": tree(ROOT / "site", "*.html") + tree(ROOT / "site", "*.css") + tree(ROOT / "site", "*.js"),
+        "config": digest(Path(config_file).read_bytes()),
+        "docs": tree(docs_dir),
         "engine": engine,
+        "packages": packages(),
     }
+
+
+@functools.cache
+def packages() -> str:
+    """The digest of the Python packages installed, each by name and version: the engine, its
+    theme and Markdown extensions, Jinja, openpyxl and Pagefind shape the output too."""
+    return digest(sorted(f"{d.name} {d.version}" for d in metadata.distributions()))
 
 
 def editor_digest(config: dict) -> str:
@@ -72,20 +82,20 @@ def editor_digest(config: dict) -> str:
     and its config (the districts, the repository)."""
     lock = ROOT.parent / "package-lock.json"
     installed = (ROOT.parent / "node_modules").is_dir()
-    return _digest(lock.read_bytes() if lock.is_file() else b"", installed, config)
+    return digest(lock.read_bytes() if lock.is_file() else b"", installed, config)
 
 
 def school_digest(text: bytes, district: bytes, result: Any, signoffs: Any, when: Any) -> str:
     """The digest of what a school's pages are made from; ``when`` is the evaluation's date,
     or the days its findings hold."""
     # A finding's repr holds every field (a frozen dataclass), at a fraction of asdict's cost.
-    return _digest(text, district, result.status, repr(result.findings), signoffs, when)
+    return digest(text, district, result.status, repr(result.findings), signoffs, when)
 
 
 def district_digest(district: bytes, page: dict, schools: list[str]) -> str:
     """The digest of a district's page and workbook: its file, its page's data and the digests
     of its schools."""
-    return _digest(district, page, schools)
+    return digest(district, page, schools)
 
 
 @dataclass

@@ -32,7 +32,7 @@ import jinja2
 from markupsafe import escape
 
 from generator.core import schema
-from generator.site import engine, manifest, pages, writer
+from generator.site import engine, manifest, pages, reuse, writer
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -220,7 +220,8 @@ def publish(
     known = {} if old is None else {k: old.schools[k]["row"] for k in schools.keys() - render}
     p = prepare(data, ledger, known)
     districts = _district_digests(p, data, schools, district_files)
-    same_editor = old is not None and old.editor == manifest.editor_digest(editor)
+    editor_key = manifest.editor_digest(editor)
+    same_editor = old is not None and old.editor == editor_key
     # Every page made on each build is made from these and the day: the same means the same bytes.
     if same_editor and not render and old.schools.keys() == schools.keys() and old.as_of == p.as_of.isoformat() and districts == {k: v["digest"] for k, v in old.districts.items()}:  # fmt: skip
         said += [w for sid in schools for w in old.schools[sid].get("warnings", [])]
@@ -228,7 +229,11 @@ def publish(
     if old is None:
         home = config.docs_dir / "index.md"
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
-        engine.build(engine_name, config_file, engine_pages(p, home_text), ASSETS, out)
+        markdown = engine_pages(p, home_text)
+        key = manifest.digest(parts, markdown)  # the engine, its config, docs/, assets, these pages
+        if not reuse.fetch("engine", key, out):
+            engine.build(engine_name, config_file, markdown, ASSETS, out)
+            reuse.keep("engine", key, out)
         _keep_frames(out)
         books = None
     else:
@@ -252,12 +257,13 @@ def publish(
         search_districts=None if old is None else books | (set(old.districts) - set(districts)),
         district_days=p.district_days,
     )  # fmt: skip
-    write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
+    made_from = manifest.digest(parts, editor_key)  # what /admin/ is made from
+    write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor, made_from))
     files, warnings = writer.write_outputs(outputs, write_editor)
     if old is not None and (render or old.schools.keys() - schools.keys()):
         _unshare(out)  # the badges those schools showed may be nobody's now
     _sitemap(out, config, p, list(schools))
-    made = manifest.Manifest(parts, manifest.editor_digest(editor), p.as_of.isoformat())
+    made = manifest.Manifest(parts, editor_key, p.as_of.isoformat())
     rows = {r["id"]: r for d in p.districts for r in d["schools"]}
     for sid, digest in schools.items():
         entry = {"digest": digest, "files": files[sid], "row": rows[sid]} if sid in files else old.schools[sid]
@@ -413,13 +419,17 @@ def _editor_config(data: Any) -> dict:
         raise writer.OutputError(f"网页编辑器:{exc}") from None
 
 
-def _write_editor(out: Path, config: dict) -> None:
-    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
+def _write_editor(out: Path, config: dict, key: str) -> None:
+    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci.
+    ``key``: the digest of what it is made from (:mod:`generator.site.reuse`)."""
     from generator.authoring.editor import EditorError, write_admin
     from generator.core.load import UsageError
 
+    if reuse.fetch("editor", key, out / "admin"):
+        return
     try:
         write_admin(out, config)
+        reuse.keep("editor", key, out / "admin")
     except (EditorError, UsageError) as exc:
         raise writer.OutputError(f"网页编辑器:{exc}") from None
 

@@ -75,7 +75,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from generator.site import pagefind_files
+from generator.site import manifest, pagefind_files, reuse
 from generator.site.pages import field_title, scalars
 
 BUNDLE_DIR = "pagefind"
@@ -164,6 +164,7 @@ class Index:
         clean_scratch()
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()))
         self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
+        self.made: dict[Path, str] = {}  # a run's output -> the digest of its pages, if Pagefind makes it
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
         self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
 
@@ -222,14 +223,21 @@ class Index:
         if self.shared and SHARED not in self.built:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
         # The runs one after another, in one process of their own: Pagefind's memory grows
-        # with the pages of a run, and the page writers fork while it works.
+        # with the pages of a run, and the page writers fork while it works. A run over the
+        # same pages as one before is copied instead (generator/site/reuse.py).
         commands = []
         for name, runs in self.runs.items():
+            options = ["--force-language", LANGUAGE, "--quiet", *(SHARED_OPTIONS if name == SHARED else [])]
             for run in runs:
+                key = manifest.digest(manifest.packages(), options, manifest.tree(run.site))
+                if reuse.fetch("search", key, self._output(name, run)):
+                    continue
+                self.made[self._output(name, run)] = key
                 command = [str(_executable()), "--site", str(run.site),
-                           "--output-path", str(self._output(name, run)),
-                           "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
-                commands.append(shlex.join(command + (SHARED_OPTIONS if name == SHARED else [])))
+                           "--output-path", str(self._output(name, run)), *options]  # fmt: skip
+                commands.append(shlex.join(command))
+        if not commands:
+            return
         with open(self.pages / "pagefind.log", "wb") as log:
             try:
                 self.process = subprocess.Popen(
@@ -264,6 +272,8 @@ class Index:
         if returncode != 0:
             output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
             raise SearchError(_explain(self.bundle, output, returncode))
+        for output, key in self.made.items():  # before the merge empties them
+            reuse.keep("search", key, output)
         out = self.pages / "merged"
         for name, runs in self.runs.items():
             try:
