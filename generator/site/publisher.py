@@ -18,6 +18,7 @@ with the theme's header, navigation and table of contents around an empty slot. 
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import gzip
 import os
@@ -32,7 +33,7 @@ import jinja2
 from markupsafe import escape
 
 from generator.core import schema
-from generator.site import engine, manifest, pages, reuse, writer
+from generator.site import engine, manifest, pages, reuse, search, writer
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -247,6 +248,11 @@ def publish(
     _district_pages(p, out, env, frames, books)
     if old is None:  # the rule pages change only with the code
         _rule_pages(p, out, env, frames)
+    # The shared search index reads these pages alone: kept as it is while none changed.
+    read = search.shared_pages(out)
+    shared = old is None or read != search.shared_pages(previous) or not all(
+        filecmp.cmp(out / f, previous / f, shallow=False) for f in read
+    )  # fmt: skip
     names = ("school.html", "notice.html", "risk.html")  # loaded once, before any fork
     outputs = writer.Outputs(
         out=out, data=data, as_of=p.as_of, site_url=config.site_url,
@@ -255,7 +261,7 @@ def publish(
         district_views=p.district_views, districts=p.districts, signoffs=p.signoffs,
         signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
         search_districts=None if old is None else books | (set(old.districts) - set(districts)),
-        district_days=p.district_days,
+        search_shared=shared, district_days=p.district_days,
     )  # fmt: skip
     made_from = manifest.digest(parts, editor_key)  # what /admin/ is made from
     write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor, made_from))

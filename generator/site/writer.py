@@ -61,6 +61,9 @@ class Outputs:
     search_districts: set[str] | None = None
     """The districts whose search index parts to make again (None: the whole bundle; the
     others are in ``out`` already)."""
+    search_shared: bool = True
+    """Whether to make the shared index again (False: its pages, and so the index in ``out``,
+    are as they were)."""
     workbooks: set[str] | None = None
     """The districts whose workbooks to write (None: all)."""
     district_days: dict = dataclasses.field(default_factory=dict)
@@ -108,7 +111,7 @@ def write_outputs(o: Outputs, write_editor) -> tuple[dict[str, list[str]], dict[
     # The search index is built while the district workbooks are written: the page writers
     # add each school to it, then Pagefind runs in the background.
     parts = None if o.search_districts is None else {search.part_of(d) for d in o.search_districts}
-    with search.Index(o.out, parts) as index:
+    with search.Index(o.out, parts, o.search_shared) as index:
         try:  # the records written before
             index.add_published((r.id, r.district) for r in kept)
         except search.SearchError as exc:
