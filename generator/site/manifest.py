@@ -61,13 +61,18 @@ def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, st
     return {
         "format": str(FORMAT),
         "version": __version__,
-        "code": tree(ROOT, "*.py") + tree(ROOT, "*.json") + tree(ROOT / "core", "*.yaml"),
+        "code": code(),
         "templates": tree(ROOT / "site", "*.html") + tree(ROOT / "site", "*.css") + tree(ROOT / "site", "*.js"),
         "config": digest(Path(config_file).read_bytes()),
         "docs": tree(docs_dir),
         "engine": engine,
         "packages": packages(),
     }
+
+
+def code() -> str:
+    """The digest of the package's code and data (schemas, rule sets)."""
+    return tree(ROOT, "*.py") + tree(ROOT, "*.json") + tree(ROOT / "core", "*.yaml")
 
 
 @functools.cache

@@ -164,7 +164,7 @@ class Index:
         clean_scratch()
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()))
         self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
-        self.made: dict[Path, str] = {}  # a run's output -> the digest of its pages, if Pagefind makes it
+        self.made: dict[str, str] = {}  # index -> the digest of its pages, if Pagefind makes it
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
         self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
 
@@ -223,16 +223,16 @@ class Index:
         if self.shared and SHARED not in self.built:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
         # The runs one after another, in one process of their own: Pagefind's memory grows
-        # with the pages of a run, and the page writers fork while it works. A run over the
-        # same pages as one before is copied instead (generator/site/reuse.py).
-        commands = []
+        # with the pages of a run, and the page writers fork while it works. An index of the
+        # same pages made before is copied instead, merged (generator/site/reuse.py).
+        commands, code = [], manifest.code()
         for name, runs in self.runs.items():
             options = ["--force-language", LANGUAGE, "--quiet", *(SHARED_OPTIONS if name == SHARED else [])]
+            key = manifest.digest(manifest.packages(), code, name, options, manifest.tree(self.pages / "runs" / name))
+            if reuse.fetch("search", key, self.pages / "merged" / name):
+                continue
+            self.made[name] = key
             for run in runs:
-                key = manifest.digest(manifest.packages(), options, manifest.tree(run.site))
-                if reuse.fetch("search", key, self._output(name, run)):
-                    continue
-                self.made[self._output(name, run)] = key
                 command = [str(_executable()), "--site", str(run.site),
                            "--output-path", str(self._output(name, run)), *options]  # fmt: skip
                 commands.append(shlex.join(command))
@@ -272,10 +272,9 @@ class Index:
         if returncode != 0:
             output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
             raise SearchError(_explain(self.bundle, output, returncode))
-        for output, key in self.made.items():  # before the merge empties them
-            reuse.keep("search", key, output)
         out = self.pages / "merged"
-        for name, runs in self.runs.items():
+        for name, key in self.made.items():
+            runs = self.runs[name]
             try:
                 pagefind_files.merge(
                     [self._output(name, run) for run in runs], out / name,
@@ -286,6 +285,7 @@ class Index:
                     f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
                     f"(可能是 Pagefind 的版本变了):{exc}"
                 ) from None
+            reuse.keep("search", key, out / name)
         parts = self.bundle / PARTS_DIR
         if self.parts is None:  # the whole bundle: start afresh
             shutil.rmtree(self.bundle, ignore_errors=True)
