@@ -224,7 +224,12 @@ def publish(
     editor_key = manifest.editor_digest(editor)
     same_editor = old is not None and old.editor == editor_key
     # Every page made on each build is made from these and the day: the same means the same bytes.
-    if same_editor and not render and old.schools.keys() == schools.keys() and old.as_of == p.as_of.isoformat() and districts == {k: v["digest"] for k, v in old.districts.items()}:  # fmt: skip
+    unchanged = (
+        same_editor and not render and old.schools.keys() == schools.keys()
+        and old.as_of == p.as_of.isoformat()
+        and districts == {k: v["digest"] for k, v in old.districts.items()}
+    )  # fmt: skip
+    if unchanged:
         said += [w for sid in schools for w in old.schools[sid].get("warnings", [])]
         return Published(f"没有变化:网站保持原样(共 {len(schools)} 所学校)", said, unchanged=True)
     if old is None:

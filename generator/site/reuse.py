@@ -30,16 +30,18 @@ def _folder(kind: str) -> Path:
 
 def fetch(kind: str, key: str, into: Path) -> bool:
     """Copy the entry ``key`` into the folder ``into`` (made if missing, else empty); False if
-    there is none or it cannot be read (``into`` is then empty)."""
+    there is none or it cannot be read (``into`` is then as it was)."""
     entry = _folder(kind) / key
     if not entry.is_dir():
         return False
+    existed = into.exists()
     try:
         shutil.copytree(entry, into, dirs_exist_ok=True)
         os.utime(entry)  # used: among the newest again
     except OSError:  # shutil.Error too
         shutil.rmtree(into, ignore_errors=True)
-        into.mkdir(parents=True)
+        if existed:
+            into.mkdir()
         return False
     return True
 
