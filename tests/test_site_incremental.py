@@ -318,7 +318,7 @@ class IncrementalEqualsFull(RuleBasedStateMachine):
 
 
 def test_incremental_equals_full_after_any_changes(records, tmp_path, monkeypatch):
-    """50 sequences of 4 changes (100 of 8 under XIAOAN_THOROUGH=1), each change built
+    """50 sequences of 4 changes (60 of 8 under XIAOAN_THOROUGH=1), each change built
     incrementally and compared with a full build. The sites and the build cache are kept in
     memory (tmpfs) where there is one: every build writes hundreds of small files."""
     memory = Path(tempfile.mkdtemp(prefix="xiaoan-state-machine-", dir=search._scratch() or tmp_path))
@@ -330,7 +330,7 @@ def test_incremental_equals_full_after_any_changes(records, tmp_path, monkeypatc
         run_state_machine_as_test(
             lambda: IncrementalEqualsFull(memory / "run"),
             settings=settings(
-                max_examples=100 if thorough else 50, stateful_step_count=8 if thorough else 4,
+                max_examples=60 if thorough else 50, stateful_step_count=8 if thorough else 4,
                 deadline=None, suppress_health_check=list(HealthCheck),
             ),
         )  # fmt: skip
