@@ -48,10 +48,12 @@ def main() -> None:
     def build(label: str, *extra: str) -> float:
         log = work / f"{label.split()[0]}.log"
         run = measure([*xiaoan, "--as-of", day.isoformat(), *extra], ROOT, log)
-        wrote = re.search(r"写入 (\d+) 个文件", log.read_text(encoding="utf-8"))
-        line = next((x for x in log.read_text("utf-8").splitlines() if "生成" in x and "已生成" not in x), "")
+        said = log.read_text(encoding="utf-8")
+        wrote = re.search(r"写入 (\d+) 个文件", said)
+        files = wrote.group(1) if wrote else "0" if "没有变化" in said else "?"
+        line = next((x for x in said.splitlines() if "生成" in x and "已生成" not in x or "没有变化" in x), "")
         ratio = f"  {run.seconds / full:.2f}× the full build" if full else ""
-        print(f"  {label:<28} {run.seconds:6.1f} s  {wrote.group(1) if wrote else '?':>7} files"
+        print(f"  {label:<28} {run.seconds:6.1f} s  {files:>7} files"
               f"  peak {run.tree_peak_mb:5.0f} MB{ratio}\n      {line}")  # fmt: skip
         return run.seconds
 

@@ -143,6 +143,17 @@ def test_closing_a_hazard_adds_its_dates_in_place(records):
         )
 
 
+def test_one_date_for_both_days_of_a_closing_is_written_twice(records):
+    """The same date object as rectified and closed: ruamel wrote &id001 / *id001, which the
+    loader refuses, so the edit failed."""
+    path = records / "chengguan" / "cg-dier-zhongxue.yaml"
+    day = D(2026, 11, 22)
+    close_hazard(path, "H-2026-002", rectified=day, closed=day, verifier="王振东", records=records,
+                 today=TODAY)  # fmt: skip
+    after = path.read_text(encoding="utf-8")
+    assert "    rectified: 2026-11-22\n    closed: 2026-11-22\n" in after and "&" not in after
+
+
 def test_a_drill_goes_in_date_order_in_its_neighbours_style(records):
     path = records / "chengguan" / "cg-dier-zhongxue.yaml"
     before = path.read_text(encoding="utf-8")

@@ -233,9 +233,10 @@ def test_search_index_is_built_when_available(sample):
 # Builds that repeat, replace and fail
 
 
-def test_two_builds_of_the_same_records_are_identical(records, tmp_path):
+def test_two_builds_of_the_same_records_are_identical(records, tmp_path, monkeypatch):
     first, second = tmp_path / "one", tmp_path / "two"
     build(records, first, AS_OF)
+    monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path / "cache"))  # the engine, Pagefind again
     build(records, second, AS_OF)
     assert _tree(first) == _tree(second)
 
@@ -245,6 +246,7 @@ def test_forked_writers_write_the_same_site(records, tmp_path, monkeypatch):
     build(records, serial, AS_OF)
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)  # validated, evaluated, written forked
     monkeypatch.setattr(workers, "MIN_TASK", 1)  # many small tasks, each a fresh worker
+    monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path / "cache"))  # Pagefind reads their pages
     assert workers.available() > 1 or pytest.skip("one CPU: no forked writers")
     forked = tmp_path / "forked"
     build(records, forked, AS_OF)
@@ -471,6 +473,8 @@ def test_a_disk_that_cannot_be_written_is_one_chinese_line(records, tmp_path, ou
     site = Path(out) if out else tmp_path / "site"
     if out is None:
         build(records, site, AS_OF)
+        path = records / "chengguan" / "cg-shiyan-xiaoxue.yaml"  # a change: a build that writes
+        path.write_text(path.read_text("utf-8").replace("城关区实验小学", "城关区新实验小学"), "utf-8")
     before = _tree(site) if out is None else None
     run = _xiaoan_build(records, site, preexec_fn=None if out else small_files)
     stdout, stderr = run.communicate()
@@ -488,15 +492,22 @@ def _kill_points(request, count: int, slow_count: int) -> int:
 
 
 def test_a_build_killed_at_any_point_leaves_the_site_whole_and_served(records, tmp_path, request):
-    """Builds killed (SIGKILL) after 0 … 100 % of a build's time: a reader polling the site
-    never finds it missing or partial, the site afterwards is whole (the same records give
-    the same bytes, so whole means equal to the first build), and the next build cleans up."""
+    """Incremental builds killed (SIGKILL) after 0 … 100 % of a build's time: a reader polling
+    the site never finds it missing or partial, the site afterwards is whole (the records go
+    back and forth between two states, and the same records give the same bytes, so whole
+    means equal to the first build of one of them), and the next build cleans up."""
     out = tmp_path / "site"
-    started = time.monotonic()
-    first = _xiaoan_build(records, out, quiet=True)
-    assert first.wait() == 0
-    duration = time.monotonic() - started
-    reference = _tree(out)
+    path = records / "chengguan" / "cg-shiyan-xiaoxue.yaml"
+    texts = [path.read_text(encoding="utf-8")]
+    texts.append(texts[0].replace("城关区实验小学", "城关区新实验小学"))
+    references = []
+    for text in texts:  # each build rewrites one school: a build that writes
+        path.write_text(text, encoding="utf-8")
+        started = time.monotonic()
+        assert _xiaoan_build(records, out, quiet=True).wait() == 0
+        duration = time.monotonic() - started
+        references.append(_tree(out))
+    assert references[0] != references[1]
     misses: list[str] = []
     stop = threading.Event()
 
@@ -514,17 +525,18 @@ def test_a_build_killed_at_any_point_leaves_the_site_whole_and_served(records, t
     points = _kill_points(request, 8, 40)
     try:
         for i in range(points):
+            path.write_text(texts[1 - references.index(_tree(out))], encoding="utf-8")
             run = _xiaoan_build(records, out, quiet=True)
             time.sleep(duration * 1.2 * i / points)
             run.send_signal(signal.SIGKILL)
             run.wait()
-            assert _tree(out) == reference, f"after a kill at {i}/{points}"
+            assert _tree(out) in references, f"after a kill at {i}/{points}"
     finally:
         stop.set()
         reader.join()
     assert misses == []
     last = _xiaoan_build(records, out, quiet=True)
     assert last.wait() == 0
-    assert _tree(out) == reference
+    assert _tree(out) == references[texts.index(path.read_text(encoding="utf-8"))]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "site"]
     assert _dead_scratch_dirs() == []

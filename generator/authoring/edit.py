@@ -93,6 +93,9 @@ def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
     y.preserve_quotes = True
     y.width = 4096  # never fold a long line
     y.indent(mapping=mapping, sequence=sequence, offset=offset)
+    # One value given twice (the same date as 整改完成 and 销号) is written twice, not as an
+    # anchor and an alias (&id001, *id001), which the loader refuses.
+    y.representer.ignore_aliases = lambda data: True
     return y
 
 

@@ -18,9 +18,11 @@ from generator.site.engine import DEFAULT, ENGINES
 
 
 def _build_site(
-    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool
-) -> Any:
-    """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not."""
+    records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool,
+    verbose: bool = False,
+) -> Any:  # fmt: skip
+    """Validate, evaluate and build the site into ``out``; exit 1 with the findings if not.
+    ``verbose``: list the files written."""
     import datetime
 
     from generator.site.build import BuildFailed, build
@@ -54,10 +56,14 @@ def _build_site(
     for line in result.warnings:
         click.echo(line, err=True)
     click.echo(result.summary, err=True)
-    click.echo(
-        f"已生成网站到 {display(out)}:{result.schools} 所学校,写入 {result.files} 个文件"
-        f"(截至 {as_of.isoformat()})"
-    )
+    if verbose:
+        for path in result.written:
+            click.echo(path)
+    if result.written:  # else the summary said there was nothing to do
+        click.echo(
+            f"已生成网站到 {display(out)}:{result.schools} 所学校,写入 {result.files} 个文件"
+            f"(截至 {as_of.isoformat()})"
+        )
     return result
 
 
@@ -94,15 +100,16 @@ def _site_options(command: Any) -> Any:
 @click.option(
     "--verify", is_flag=True,
     help="生成后,另在临时文件夹中全部生成一次,与结果逐字节比较;不一致时列出文件,退出码 1。",
-)  # fmt: skip
+)
+@click.option("--verbose", "-v", is_flag=True, help="列出写入的文件(相对于输出文件夹,每行一个)。")
 def build(
     records: Path, as_of: Any, out: Path, config: Path | None, engine: str, full: bool,
-    verify: bool,
+    verify: bool, verbose: bool,
 ) -> int:  # fmt: skip
     """校验并评估档案,生成公开网站(默认用 mkdocs-material 的外观)。
 
-    默认增量生成:只重新生成上次构建以来有变化的学校和区县。有档案校验不通过时退出码为 1,
-    原来的网站文件夹保持不变。
+    默认增量生成:只重新生成上次构建以来有变化的学校和区县;什么都没有变化时不写任何文件,
+    网站保持原样。有档案校验不通过时退出码为 1,原来的网站文件夹保持不变。
     """
     import datetime
     import shutil
@@ -112,7 +119,7 @@ def build(
     from generator.site.build import build as build_site
 
     day = as_of or datetime.date.today()  # the same day for both builds, even across midnight
-    _build_site(records, day, out, config, engine, full).wait()
+    _build_site(records, day, out, config, engine, full, verbose).wait()
     if verify:
         scratch = Path(tempfile.mkdtemp(prefix="xiaoan-verify-"))
         try:

@@ -46,7 +46,9 @@ class SiteData:
 class BuildResult:
     out: Path
     schools: int
-    files: int
+    written: list[str]
+    """The files this build wrote (relative paths, sorted): those not the very files of the site
+    it replaced. Empty when nothing changed: then the site was left as it was."""
     summary: str = ""
     """Full or incremental, and why, in one Chinese line."""
     warnings: list[str] = field(default_factory=list)
@@ -55,6 +57,10 @@ class BuildResult:
     cleanup: threading.Thread | None = None
     """Removes the replaced site, after the new one is in place, then releases the lock on
     the output folder; :meth:`wait` for it."""
+
+    @property
+    def files(self) -> int:
+        return len(self.written)
 
     def wait(self) -> None:
         if self.cleanup is not None:
@@ -132,7 +138,8 @@ def render(
 ) -> BuildResult:
     """Build the site from prepared ``data`` into ``out``, replacing it only when complete;
     ``engine`` builds the hand-written pages and the frames (:data:`generator.site.engine.ENGINES`).
-    Only what changed since the site at ``out`` was built is rendered anew, unless ``full``.
+    Only what changed since the site at ``out`` was built is rendered anew, unless ``full``;
+    when nothing changed, ``out`` is left as it is.
 
     With ``wait=False`` the replaced site is still being removed when this returns (the new
     one is in place): call the result's :meth:`~BuildResult.wait` before exiting.
@@ -165,14 +172,21 @@ def render(
             )  # fmt: skip
         except (EngineError, OutputError) as exc:
             raise BuildFailed(str(exc)) from None
+        if done.unchanged:
+            os.rmdir(tmp)
+            os.close(lock)
+            return BuildResult(out, len(data.evaluation.schools), [], done.summary, done.warnings)
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
+        made = _files(tmp)
+        before = _files(out) if out.is_dir() else {}
+        written = sorted(f for f, inode in made.items() if before.get(f) != inode)
         cleanup = publish(tmp, out, lock)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         os.close(lock)
         raise
     result = BuildResult(
-        out, len(data.evaluation.schools), done.files, done.summary, done.warnings, cleanup
+        out, len(data.evaluation.schools), written, done.summary, done.warnings, cleanup
     )
     if wait:
         result.wait()
@@ -205,15 +219,25 @@ def differences(a: Path, b: Path) -> list[str]:
     """The files (relative paths) that are in one site and not the other, or differ."""
     import filecmp
 
-    def files(root: Path) -> set[str]:
-        return {
-            os.path.relpath(os.path.join(folder, name), root)
-            for folder, _, names in os.walk(root) for name in names
-        }  # fmt: skip
-
-    left, right = files(a), files(b)
+    left, right = _files(a).keys(), _files(b).keys()
     same = {f for f in left & right if filecmp.cmp(a / f, b / f, shallow=False)}
     return sorted((left | right) - same)
+
+
+def _files(root: Path) -> dict[str, int]:
+    """Every file under ``root`` (relative path) and its inode: a file an incremental build
+    linked from the site before is the same inode at the same path."""
+    found, folders = {}, [""]
+    while folders:
+        rel = folders.pop()
+        with os.scandir(os.path.join(root, rel)) as entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                else:
+                    found[path] = entry.inode()
+    return found
 
 
 def _check_out(out: Path) -> None:
@@ -247,8 +271,12 @@ def _lock(folder: Path, waiting: Callable[[], None]) -> int:
 
 
 def _clean_leftovers(out: Path) -> None:
-    """Remove what killed builds into ``out`` left; put back a site a crash left moved aside
-    (only the two-rename fallback of :func:`publish` can leave one so). Called under the lock."""
+    """Remove what killed builds into ``out`` left (and the search index's scratch pages of
+    any killed build); put back a site a crash left moved aside (only the two-rename fallback
+    of :func:`publish` can leave one so). Called under the lock."""
+    from generator.site.search import clean_scratch
+
+    clean_scratch()
     for old in sorted(out.parent.glob(f".{out.name}-old-*")):
         if not out.exists() and (old / out.name / "sitemap.xml").is_file():
             os.rename(old / out.name, out)

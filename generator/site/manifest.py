@@ -2,13 +2,15 @@
 
 A built site keeps ``.xiaoan/manifest.json``: the digest of everything that shapes every page
 (:func:`global_parts`: the package's code, templates and assets, the site configuration, the
-hand-written pages, the engine), and, for each school and district, the digest of the inputs
+hand-written pages, the engine, the Python packages installed), and, for each school and district, the digest of the inputs
 its pages are made from and the files it wrote. The next build compares:
 
 * a global part differs, or the manifest is missing, unreadable or of another format → a full
   build, and :func:`plan` says why in one Chinese line;
 * otherwise only the schools and districts whose digest changed are rendered again; the
-  other files are hard links to the previous site's (see :mod:`generator.site.publisher`).
+  other files are hard links to the previous site's (see :mod:`generator.site.publisher`);
+* no digest changed and the day is the same: the pages made on every build (home, 各区县,
+  sitemap, search) are made from these and the day alone, so nothing is made at all.
 
 A school's digest covers its dossier, its district's file, its evaluation (status, findings,
 and the days between which they hold) and its 审核确认记录: what its pages show. Nothing of
@@ -18,16 +20,18 @@ only the schools whose findings changed with the date.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from generator import ROOT, __version__
 from generator.core.files import atomic_write
 
-FORMAT = 3
+FORMAT = 4
 FOLDER = ".xiaoan"
 FILE = f"{FOLDER}/manifest.json"
 FRAMES = f"{FOLDER}/frames"
@@ -35,11 +39,11 @@ FRAMES = f"{FOLDER}/frames"
 PART_NAMES = {
     "format": "构建记录的格式", "version": "xiaoan 的版本", "code": "程序代码",
     "templates": "网页模板和样式", "config": "网站配置(mkdocs.yml)", "docs": "手写页面(docs/)",
-    "engine": "网站引擎",
+    "engine": "网站引擎", "packages": "已安装的 Python 包",
 }  # fmt: skip
 
 
-def _digest(*parts: Any) -> str:
+def digest(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
         h.update(part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())  # fmt: skip
@@ -47,9 +51,9 @@ def _digest(*parts: Any) -> str:
     return h.hexdigest()[:32]
 
 
-def _tree(folder: Path, pattern: str = "*") -> str:
+def tree(folder: Path, pattern: str = "*") -> str:
     files = sorted(p for p in Path(folder).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
-    return _digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
+    return digest(*(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
 
 
 def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, str]:
@@ -57,12 +61,25 @@ def global_parts(config_file: Path, docs_dir: Path, engine: str) -> dict[str, st
     return {
         "format": str(FORMAT),
         "version": __version__,
-        "code": _tree(ROOT, "*.py") + _tree(ROOT, "*.json") + _tree(ROOT / "core", "*.yaml"),
-        "templates": _tree(ROOT / "site", "*.html") + _tree(ROOT / "site", "*.css") + _tree(ROOT / "site", "*.js"),
-        "config": _digest(Path(config_file).read_bytes()),
-        "docs": _tree(docs_dir),
+        "code": code(),
+        "templates": tree(ROOT / "site", "*.html") + tree(ROOT / "site", "*.css") + tree(ROOT / "site", "*.js"),
+        "config": digest(Path(config_file).read_bytes()),
+        "docs": tree(docs_dir),
         "engine": engine,
+        "packages": packages(),
     }
+
+
+def code() -> str:
+    """The digest of the package's code and data (schemas, rule sets)."""
+    return tree(ROOT, "*.py") + tree(ROOT, "*.json") + tree(ROOT / "core", "*.yaml")
+
+
+@functools.cache
+def packages() -> str:
+    """The digest of the Python packages installed, each by name and version: the engine, its
+    theme and Markdown extensions, Jinja, openpyxl and Pagefind shape the output too."""
+    return digest(sorted(f"{d.name} {d.version}" for d in metadata.distributions()))
 
 
 def editor_digest(config: dict) -> str:
@@ -70,26 +87,27 @@ def editor_digest(config: dict) -> str:
     and its config (the districts, the repository)."""
     lock = ROOT.parent / "package-lock.json"
     installed = (ROOT.parent / "node_modules").is_dir()
-    return _digest(lock.read_bytes() if lock.is_file() else b"", installed, config)
+    return digest(lock.read_bytes() if lock.is_file() else b"", installed, config)
 
 
 def school_digest(text: bytes, district: bytes, result: Any, signoffs: Any, when: Any) -> str:
     """The digest of what a school's pages are made from; ``when`` is the evaluation's date,
     or the days its findings hold."""
     # A finding's repr holds every field (a frozen dataclass), at a fraction of asdict's cost.
-    return _digest(text, district, result.status, repr(result.findings), signoffs, when)
+    return digest(text, district, result.status, repr(result.findings), signoffs, when)
 
 
 def district_digest(district: bytes, page: dict, schools: list[str]) -> str:
     """The digest of a district's page and workbook: its file, its page's data and the digests
     of its schools."""
-    return _digest(district, page, schools)
+    return digest(district, page, schools)
 
 
 @dataclass
 class Manifest:
     parts: dict[str, str]
     editor: str = ""  # editor_digest of /admin/
+    as_of: str = ""  # the day of the evaluation (the home page's 截至, the sitemap's dates)
     schools: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
     districts: dict[str, dict] = field(default_factory=dict)  # id -> {"digest", "files"}
 
@@ -106,7 +124,7 @@ def read(site: Path) -> Manifest | str:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             return f"上次构建的记录 {path} 格式不同"
-        manifest = Manifest(data["parts"], data["editor"], data["schools"], data["districts"])
+        manifest = Manifest(data["parts"], data["editor"], data["as_of"], data["schools"], data["districts"])
         entries = [*manifest.schools.values(), *manifest.districts.values()]
         if not all(isinstance(e["digest"], str) and isinstance(e["files"], list) for e in entries):
             raise TypeError

@@ -18,6 +18,8 @@ with the theme's header, navigation and table of contents around an empty slot. 
 
 from __future__ import annotations
 
+import filecmp
+import functools
 import gzip
 import os
 import shutil
@@ -31,7 +33,7 @@ import jinja2
 from markupsafe import escape
 
 from generator.core import schema
-from generator.site import engine, manifest, pages, writer
+from generator.site import engine, manifest, pages, reuse, search, writer
 
 HERE = Path(__file__).parent
 SERVE_ADMIN = HERE / "admin" / "serve.html"
@@ -62,8 +64,11 @@ DISTRICT_SECTIONS = [("overview", "概况"), ("overdue", "逾期事项"), ("rate
 STATUS_SECTIONS = [("statuses", "状态"), ("categories", "类别")]
 
 
+@functools.cache
 def template_env() -> jinja2.Environment:
-    """The Jinja environment of the site's own templates: autoescape on, undefined is an error."""
+    """The Jinja environment of the site's own templates: autoescape on, undefined is an error.
+    One for the process: each template is compiled once, not on every build (``xiaoan serve``
+    builds again on each change; Jinja reloads a template whose file changed)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -177,9 +182,9 @@ def engine_pages(p: Prepared, home_text: str) -> dict[str, str]:
 
 @dataclass
 class Published:
-    files: int  # files written (not those linked from the previous site)
     summary: str  # how the build went about it, one Chinese line
     warnings: list[str]  # for the person building, one Chinese line each
+    unchanged: bool = False  # nothing to do: the site built before is this build's site
 
 
 def publish(
@@ -190,7 +195,8 @@ def publish(
 
     With ``previous`` (the site built before) and no ``full``, only what changed since is
     rendered: the other files are hard links to the previous site's (see
-    :mod:`generator.site.manifest`). Raises :class:`~generator.site.engine.EngineError` and
+    :mod:`generator.site.manifest`); when nothing changed, nothing is written and the result
+    says so (``unchanged``). Raises :class:`~generator.site.engine.EngineError` and
     :class:`~generator.site.writer.OutputError`."""
     config = engine.read_config(config_file)
     said = []
@@ -215,11 +221,25 @@ def publish(
     known = {} if old is None else {k: old.schools[k]["row"] for k in schools.keys() - render}
     p = prepare(data, ledger, known)
     districts = _district_digests(p, data, schools, district_files)
-    same_editor = old is not None and old.editor == manifest.editor_digest(editor)
+    editor_key = manifest.editor_digest(editor)
+    same_editor = old is not None and old.editor == editor_key
+    # Every page made on each build is made from these and the day: the same means the same bytes.
+    unchanged = (
+        same_editor and not render and old.schools.keys() == schools.keys()
+        and old.as_of == p.as_of.isoformat()
+        and districts == {k: v["digest"] for k, v in old.districts.items()}
+    )  # fmt: skip
+    if unchanged:
+        said += [w for sid in schools for w in old.schools[sid].get("warnings", [])]
+        return Published(f"没有变化:网站保持原样(共 {len(schools)} 所学校)", said, unchanged=True)
     if old is None:
         home = config.docs_dir / "index.md"
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# " + config.site_name
-        engine.build(engine_name, config_file, engine_pages(p, home_text), ASSETS, out)
+        markdown = engine_pages(p, home_text)
+        key = manifest.digest(parts, markdown)  # the engine, its config, docs/, assets, these pages
+        if not reuse.fetch("engine", key, out):
+            engine.build(engine_name, config_file, markdown, ASSETS, out)
+            reuse.keep("engine", key, out)
         _keep_frames(out)
         books = None
     else:
@@ -229,9 +249,15 @@ def publish(
         _link(previous, out, leave, () if same_editor else ("admin",))
     frames = _frames(out)
     env = template_env()
-    written = _nav_pages(p, out, env, frames) + _district_pages(p, out, env, frames, books)
+    _nav_pages(p, out, env, frames)
+    _district_pages(p, out, env, frames, books)
     if old is None:  # the rule pages change only with the code
-        written += _rule_pages(p, out, env, frames)
+        _rule_pages(p, out, env, frames)
+    # The shared search index reads these pages alone: kept as it is while none changed.
+    read = search.shared_pages(out)
+    shared = old is None or read != search.shared_pages(previous) or not all(
+        filecmp.cmp(out / f, previous / f, shallow=False) for f in read
+    )  # fmt: skip
     names = ("school.html", "notice.html", "risk.html")  # loaded once, before any fork
     outputs = writer.Outputs(
         out=out, data=data, as_of=p.as_of, site_url=config.site_url,
@@ -240,14 +266,15 @@ def publish(
         district_views=p.district_views, districts=p.districts, signoffs=p.signoffs,
         signoff_note=p.signoff_note, progress=progress, schools=render, workbooks=books,
         search_districts=None if old is None else books | (set(old.districts) - set(districts)),
-        district_days=p.district_days,
+        search_shared=shared, district_days=p.district_days,
     )  # fmt: skip
-    write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor))
-    count, files, warnings = writer.write_outputs(outputs, write_editor)
+    made_from = manifest.digest(parts, editor_key)  # what /admin/ is made from
+    write_editor = (lambda: None) if same_editor else (lambda: _write_editor(out, editor, made_from))
+    files, warnings = writer.write_outputs(outputs, write_editor)
     if old is not None and (render or old.schools.keys() - schools.keys()):
         _unshare(out)  # the badges those schools showed may be nobody's now
     _sitemap(out, config, p, list(schools))
-    made = manifest.Manifest(parts, manifest.editor_digest(editor))
+    made = manifest.Manifest(parts, editor_key, p.as_of.isoformat())
     rows = {r["id"]: r for d in p.districts for r in d["schools"]}
     for sid, digest in schools.items():
         entry = {"digest": digest, "files": files[sid], "row": rows[sid]} if sid in files else old.schools[sid]
@@ -259,11 +286,11 @@ def publish(
         made.districts[did] = {"digest": digest, "files": [f"districts/{did}/index.html", f"exports/districts/{did}.xlsx"]}  # fmt: skip
     made.write(out)
     if old is None:
-        return Published(written + count, reason, said)
+        return Published(reason, said)
     gone = len(set(old.schools) - set(schools))
     summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
     summary += f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)"
-    return Published(written + count, summary, said)
+    return Published(summary, said)
 
 
 def _school_digests(data: Any, ledger: tuple[dict, str | None], district_files: dict) -> dict[str, str]:
@@ -361,7 +388,7 @@ def _unshare(out: Path) -> None:
                 os.unlink(e.path)
 
 
-def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
+def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> None:
     """The home dashboard, 各区县 and the reference pages, each in its own slot."""
     contents = [
         ("home.html", {"home": p.home, "root": ""}),
@@ -374,26 +401,23 @@ def _nav_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) ->
     for url, (name, context) in zip(_NAV_URLS, contents, strict=True):
         (out / url / "index.html").unlink(missing_ok=True)  # the engine's page, or a link to it
         w.text(f"{url}index.html", frames[url].fill(env.get_template(name).render(**context)))
-    return w.count
 
 
-def _rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> int:
+def _rule_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict) -> None:
     rule_t, w = env.get_template("rule.html"), writer.Writer(out)
     for rule in p.rules:
         r = pages.rule_page(rule)
         page = frames["rule"].fill(rule_t.render(r=r, root="../../"), r["title"], rule.id)
         w.text(f"{pages.rule_url(rule.id)}index.html", page)
-    return w.count
 
 
-def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict, only: set | None) -> int:
+def _district_pages(p: Prepared, out: Path, env: jinja2.Environment, frames: dict, only: set | None) -> None:
     district_t, w = env.get_template("district.html"), writer.Writer(out)
     for d in p.districts:
         if only is None or d["id"] in only:
             content = district_t.render(d=d, root="../../", as_of=p.district_days[d["id"]].isoformat())
             frame = frames["district-major" if d["major"] else "district"]
             w.text(f"districts/{d['id']}/index.html", frame.fill(content, d["name"], d["id"]))
-    return w.count
 
 
 def _editor_config(data: Any) -> dict:
@@ -406,13 +430,17 @@ def _editor_config(data: Any) -> dict:
         raise writer.OutputError(f"网页编辑器:{exc}") from None
 
 
-def _write_editor(out: Path, config: dict) -> None:
-    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci."""
+def _write_editor(out: Path, config: dict, key: str) -> None:
+    """The web editor at /admin/ (generator/authoring/editor.py); a notice page without npm ci.
+    ``key``: the digest of what it is made from (:mod:`generator.site.reuse`)."""
     from generator.authoring.editor import EditorError, write_admin
     from generator.core.load import UsageError
 
+    if reuse.fetch("editor", key, out / "admin"):
+        return
     try:
         write_admin(out, config)
+        reuse.keep("editor", key, out / "admin")
     except (EditorError, UsageError) as exc:
         raise writer.OutputError(f"网页编辑器:{exc}") from None
 

@@ -75,7 +75,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from generator.site import pagefind_files
+from generator.site import manifest, pagefind_files, reuse
 from generator.site.pages import field_title, scalars
 
 BUNDLE_DIR = "pagefind"
@@ -161,10 +161,10 @@ class Index:
         self.bundle = self.site / BUNDLE_DIR
         self.parts = None if parts is None else set(parts)
         self.shared = shared
-        scratch = _scratch()
-        _clean_scratch(scratch)
-        self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=scratch))
+        clean_scratch()
+        self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()))
         self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
+        self.made: dict[str, str] = {}  # index -> the digest of its pages, if Pagefind makes it
         self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
         self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
 
@@ -223,14 +223,21 @@ class Index:
         if self.shared and SHARED not in self.built:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
         # The runs one after another, in one process of their own: Pagefind's memory grows
-        # with the pages of a run, and the page writers fork while it works.
-        commands = []
+        # with the pages of a run, and the page writers fork while it works. An index of the
+        # same pages made before is copied instead, merged (generator/site/reuse.py).
+        commands, code = [], manifest.code()
         for name, runs in self.runs.items():
+            options = ["--force-language", LANGUAGE, "--quiet", *(SHARED_OPTIONS if name == SHARED else [])]
+            key = manifest.digest(manifest.packages(), code, name, options, manifest.tree(self.pages / "runs" / name))
+            if reuse.fetch("search", key, self.pages / "merged" / name):
+                continue
+            self.made[name] = key
             for run in runs:
                 command = [str(_executable()), "--site", str(run.site),
-                           "--output-path", str(self._output(name, run)),
-                           "--force-language", LANGUAGE, "--quiet"]  # fmt: skip
-                commands.append(shlex.join(command + (SHARED_OPTIONS if name == SHARED else [])))
+                           "--output-path", str(self._output(name, run)), *options]  # fmt: skip
+                commands.append(shlex.join(command))
+        if not commands:
+            return
         with open(self.pages / "pagefind.log", "wb") as log:
             try:
                 self.process = subprocess.Popen(
@@ -266,7 +273,8 @@ class Index:
             output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
             raise SearchError(_explain(self.bundle, output, returncode))
         out = self.pages / "merged"
-        for name, runs in self.runs.items():
+        for name, key in self.made.items():
+            runs = self.runs[name]
             try:
                 pagefind_files.merge(
                     [self._output(name, run) for run in runs], out / name,
@@ -277,6 +285,7 @@ class Index:
                     f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
                     f"(可能是 Pagefind 的版本变了):{exc}"
                 ) from None
+            reuse.keep("search", key, out / name)
         parts = self.bundle / PARTS_DIR
         if self.parts is None:  # the whole bundle: start afresh
             shutil.rmtree(self.bundle, ignore_errors=True)
@@ -401,9 +410,9 @@ def school_page(school: dict) -> str:
 SCRATCH = "xiaoan-search-"  # + the building process's id + "-": a killed build's is removed
 
 
-def _clean_scratch(folder: str | None) -> None:
+def clean_scratch() -> None:
     """Remove the scratch folders of builds that were killed (their process is gone)."""
-    base = Path(folder or tempfile.gettempdir())
+    base = Path(_scratch() or tempfile.gettempdir())
     for path in base.glob(f"{SCRATCH}*-*"):
         pid = path.name[len(SCRATCH) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():

@@ -61,6 +61,9 @@ class Outputs:
     search_districts: set[str] | None = None
     """The districts whose search index parts to make again (None: the whole bundle; the
     others are in ``out`` already)."""
+    search_shared: bool = True
+    """Whether to make the shared index again (False: its pages, and so the index in ``out``,
+    are as they were)."""
     workbooks: set[str] | None = None
     """The districts whose workbooks to write (None: all)."""
     district_days: dict = dataclasses.field(default_factory=dict)
@@ -80,19 +83,16 @@ def district_day(results: list, as_of: date) -> date:
     return max((school_day(r, as_of) for r in results), default=as_of)
 
 
-def write_outputs(
-    o: Outputs, write_editor
-) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
+def write_outputs(o: Outputs, write_editor) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Write everything that comes once per school, the district workbooks and the search
-    index, calling ``write_editor()`` while the page writers work. Returns the files written
-    and, for each school written, its files and its warnings (the printed sheets that will not
-    fit one A4 page). Raises :class:`OutputError` if the search index fails."""
+    index, calling ``write_editor()`` while the page writers work. Returns, for each school
+    written, its files and its warnings (the printed sheets that will not fit one A4 page).
+    Raises :class:`OutputError` if the search index fails."""
     writer = Writer(o.out)
     writer.json("api/schools.json", [
         {k: r[k] for k in ("id", "name", "district", "stage", "status")}
         for d in o.districts for r in sorted(d["schools"], key=lambda r: r["id"])
     ])  # fmt: skip
-    written = writer.count
     everyone = o.data.evaluation.schools
     results = [r for r in everyone if o.schools is None or r.id in o.schools]
     kept = [r for r in everyone if o.schools is not None and r.id not in o.schools]
@@ -111,7 +111,7 @@ def write_outputs(
     # The search index is built while the district workbooks are written: the page writers
     # add each school to it, then Pagefind runs in the background.
     parts = None if o.search_districts is None else {search.part_of(d) for d in o.search_districts}
-    with search.Index(o.out, parts) as index:
+    with search.Index(o.out, parts, o.search_shared) as index:
         try:  # the records written before
             index.add_published((r.id, r.district) for r in kept)
         except search.SearchError as exc:
@@ -124,29 +124,28 @@ def write_outputs(
             done = workers.map_forked(schools.write, chunks, jobs)
             write_editor()  # meanwhile, here
             for _, (count, made, said) in done:
-                written += sum(map(len, made.values()))
                 files.update(made)
                 warnings.update(said)
                 bar.update(count)
             _start(index)
-            books = workers.map_forked(schools.workbooks, districts, jobs)
-            written += sum(files for _, files in books)
+            for _ in workers.map_forked(schools.workbooks, districts, jobs):
+                pass
         else:
             write_editor()
             for chunk in chunks:
                 count, made, said = schools.write(chunk)
-                written += sum(map(len, made.values()))
                 files.update(made)
                 warnings.update(said)
                 bar.update(count)
             _start(index)
-            written += sum(map(schools.workbooks, districts))
+            for chunk in districts:
+                schools.workbooks(chunk)
         bar.close()
         try:
             index.finish()
         except search.SearchError as exc:
             raise OutputError(str(exc)) from None
-    return written, files, warnings
+    return files, warnings
 
 
 def _start(index: search.Index) -> None:
@@ -211,7 +210,7 @@ class _Schools:
             files[sid] = writer.files[first:]
         return len(chunk), files, warnings
 
-    def workbooks(self, districts: list[str]) -> int:
+    def workbooks(self, districts: list[str]) -> None:
         """The districts' public Excel tables (统计表、达标率、问题和整改清单): exports/districts/."""
         data = self.o.data
         sels = selections(data.records, data.evaluation, districts, public=True)
@@ -220,7 +219,6 @@ class _Schools:
             day = self.o.district_days[district]
             sel = dataclasses.replace(sel, as_of=day)
             write_workbook(path, tables_of(sel, public=True), stamp=day)
-        return len(districts)
 
 
 class Writer:
@@ -237,10 +235,6 @@ class Writer:
         self.made: set[str] = set()
         self.shared: dict[tuple[str, str], tuple[str, bytes]] = {}  # (text, ext) -> (name, bytes)
         self.files: list[str] = []  # written, in order
-
-    @property
-    def count(self) -> int:
-        return len(self.files)
 
     def _folder(self, folder: str) -> None:
         if folder not in self.made:
