@@ -385,3 +385,18 @@ def test_serve_republishes_when_a_dossier_changes(records, tmp_path):
         _, stderr = serve.communicate(timeout=30)
     assert "增量生成:1 所学校" in stderr
     assert "原来的网站" in stderr and "保持不变" in stderr and "Traceback" not in stderr
+
+
+def test_the_installed_packages_do_not_depend_on_the_current_folder(tmp_path):
+    """`python -m generator` from the checkout saw its xiaoan.egg-info as one more package, so a
+    build from there after one from elsewhere was a full build ('已安装的 Python 包有变化')."""
+    import sys
+
+    code = "from generator.site import manifest; print(manifest.packages())"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    seen = {
+        subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True,
+                       text=True, check=True).stdout
+        for folder in (REPO, tmp_path)
+    }  # fmt: skip
+    assert len(seen) == 1

@@ -23,6 +23,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -79,7 +81,9 @@ def code() -> str:
 def packages() -> str:
     """The digest of the Python packages installed, each by name and version: the engine, its
     theme and Markdown extensions, Jinja, openpyxl and Pagefind shape the output too."""
-    return digest(sorted(f"{d.name} {d.version}" for d in metadata.distributions()))
+    here = os.getcwd()  # `python -m` puts the current folder first: a checkout's egg-info there
+    path = [p for p in sys.path if p and os.path.abspath(p) != here]  # is not an installed package
+    return digest(sorted({f"{d.name} {d.version}" for d in metadata.distributions(path=path)}))
 
 
 def editor_digest(config: dict) -> str:
