@@ -42,6 +42,8 @@ def test_a_second_run_takes_everything_from_the_store_and_finds_the_same(records
     assert [d.data for d in first[0].schools] == [d.data for d in plain.schools]
     store = Store.open(records)
     second = _run(records, store=store)
+    # nothing was unpacked to find the stored results (20,000 unpickled dossiers cost seconds)
+    assert all(d._packed is not None for d in second[0].schools)
     _same(first, second)
     schools = len(first[0].schools)
     assert len(store.used_documents) == schools and len(store.used_results) == schools

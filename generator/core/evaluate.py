@@ -342,7 +342,7 @@ def _evaluate_stored(
     """:func:`_evaluate_all` for the schools the store holds no result for that holds on
     ``as_of`` (under the same rule set, shown by the same name); the others from the store."""
     keys = [
-        f"{records.keys[d.file]} {context_for(d.data['profile']['district']).rule_set.digest} {d.file}"  # noqa: E501
+        f"{records.keys[d.file]} {context_for(records.district_of(d)).rule_set.digest} {d.file}"
         if d.file in records.keys else None
         for d in docs
     ]  # fmt: skip

@@ -471,6 +471,12 @@ class Records:
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
+    def district_of(self, doc: Document) -> str:
+        """A valid school's district, without unpacking its data where its content key names
+        its place: the folder of a school in the tree, checked equal to ``profile.district``."""
+        place = self.keys.get(doc.file, "").split("/")[1:]
+        return place[0] if len(place) == 2 else doc.data["profile"]["district"]
+
 
 def validate_tree(
     root: Path,
