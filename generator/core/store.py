@@ -125,16 +125,9 @@ class Store:
         """Drop every entry this run did not use (after a run over the whole tree)."""
         try:
             with _transaction(self.db):
-                for table, used in (
-                    ("documents", self.used_documents),
-                    ("results", self.used_results),
-                ):  # noqa: E501
-                    self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                    self.db.execute("DELETE FROM used")
-                    self.db.executemany(
-                        "INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used)
-                    )
-                    self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")  # noqa: S608
+                for table, used in (("documents", self.used_documents), ("results", self.used_results)):  # fmt: skip
+                    self._keys(used)
+                    self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keys)")  # noqa: S608
         except sqlite3.Error:
             pass
 
@@ -143,15 +136,20 @@ class Store:
 
     def _select(self, table: str, keys: Iterable[str], columns: str) -> list[tuple]:
         try:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
             with _transaction(self.db):
-                self.db.execute("DELETE FROM wanted")
-                self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+                self._keys(keys)
             return self.db.execute(
-                f"SELECT {columns} FROM {table} WHERE key IN (SELECT key FROM wanted)"  # noqa: S608
+                f"SELECT {columns} FROM {table} WHERE key IN (SELECT key FROM keys)"  # noqa: S608
             ).fetchall()
         except sqlite3.Error:
             return []
+
+    def _keys(self, keys: Iterable[str]) -> None:
+        """Fill the temporary table ``keys`` with ``keys`` (inside a transaction): one query
+        then joins them, where thousands of ``?`` would not fit in one statement."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM keys")
+        self.db.executemany("INSERT OR IGNORE INTO keys VALUES (?)", ((k,) for k in keys))
 
     def _write(self, sql: str, rows: list[tuple]) -> None:
         if not rows:
