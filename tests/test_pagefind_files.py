@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_runs_merged_make_the_index_that_one_run_makes(sample_site, tmp_path, mo
     """The sample's shared index in 11 runs, its schools in 3 and its districts in another
     (their pages have other meta fields), against one Pagefind run over each index's pages."""
     site = shutil.copytree(sample_site, tmp_path / "site")
+    shutil.rmtree(site / search.RUNS_DIR)  # every run made again
     monkeypatch.setattr(search, "RUN_PAGES", 10)
     schools = json.loads((site / "api" / "schools.json").read_bytes())
     one = {}
@@ -67,7 +69,8 @@ def test_runs_merged_make_the_index_that_one_run_makes(sample_site, tmp_path, mo
         index.start()
         for name, runs in index.runs.items():
             for run in runs:  # every page of the index in one folder
-                shutil.copytree(run.site, tmp_path / "one" / name, dirs_exist_ok=True)
+                made = index.pages / "runs" / name / run.key
+                shutil.copytree(made, tmp_path / "one" / name, dirs_exist_ok=True)
             options = search.SHARED_OPTIONS if name == search.SHARED else []
             one[name] = _pagefind(tmp_path / "one" / name, tmp_path / "raw" / name, options)
         index.finish()
@@ -81,15 +84,83 @@ def test_runs_merged_make_the_index_that_one_run_makes(sample_site, tmp_path, mo
     assert len(merged["fields"]) > 4  # the schools' and the districts' meta fields
 
 
-def test_fragments_are_named_by_index_and_number(sample_site):
+def test_fragments_are_named_by_number_and_content(sample_site):
     bundle = sample_site / "pagefind"
+    digits = pagefind_files.FRAGMENT_DIGITS
     for prefix, path in (("s", bundle), ("00", bundle / "parts" / "00")):
         names = sorted(p.stem for p in (path / "fragment").iterdir())
         assert names and all(n.startswith(prefix) for n in names)
-        token = names[0][len(prefix) : len(prefix) + pagefind_files.PAGE_TOKEN]
-        numbers = {n[len(prefix) + len(token) :] for n in names if token in n}
-        assert len(numbers) == len(names) == _searched(path)["pages"]
-        assert {"0", "1", "a"} <= numbers  # base 36
+        numbers = {int(n[len(prefix) : -digits], 36) for n in names}
+        assert numbers == set(range(len(names))) and len(names) == _searched(path)["pages"]
+        assert all(re.fullmatch("[0-9a-f]{3}", n[-digits:]) for n in names)
+
+
+def _site(folder: Path, pages: dict[str, str]) -> Path:
+    for name, text in pages.items():
+        (folder / name).mkdir(parents=True)
+        (folder / name / "index.html").write_text(PAGE.format(name, text), encoding="utf-8")
+    return folder
+
+
+SCHOOLS = {
+    "a": "城关区实验小学 消防演练 每月一次",
+    "b": "东城第二中学 防溺水教育 消防通道",
+    "c": "西河幼儿园 食品安全 消防器材过期",
+    "d": "南山中学 校园欺凌 心理辅导",
+}
+
+
+def test_a_merge_leaves_out_and_reorders_pages_as_asked(tmp_path):
+    """Pages of kept runs left out and a changed page from another run merge into the index
+    one run over the pages makes; unchanged pages keep their fragments' names."""
+    first = _pagefind(_site(tmp_path / "s1", SCHOOLS), tmp_path / "r1")
+    edited = {"b": "东城第二中学 防溺水教育 消防通道畅通 整改完成"}
+    second = _pagefind(_site(tmp_path / "s2", edited), tmp_path / "r2")
+    now = {**SCHOOLS, **edited}
+    one = _pagefind(_site(tmp_path / "s3", now), tmp_path / "one")
+    run_pages = [_urls(first), _urls(second)]  # Pagefind numbers pages as it finds them
+    order = [(r, run_pages[r].index(f"/{name}/")) for name in sorted(now)
+             for r in ((1,) if name in edited else (0,))]  # fmt: skip
+
+    assert pagefind_files.merge([first, second], tmp_path / "merged", order=order) == 4
+    before = [(0, run_pages[0].index(f"/{name}/")) for name in sorted(SCHOOLS)]
+    assert pagefind_files.merge([first], tmp_path / "before", order=before) == 4
+
+    merged = _searched(tmp_path / "merged")
+    assert merged == _searched(one)
+    assert sorted(merged["words"]["整改"]) == ["/b/"] and "过期" in merged["words"]
+    before, after = _named(tmp_path / "before"), _named(tmp_path / "merged")
+    assert {url for url in after if after[url] != before[url]} == {"/b/"}
+
+
+def test_a_run_merged_in_reverse_is_the_same_index(tmp_path):
+    """Every page a block of its own: each word's list cut into entries and put in order."""
+    run = _pagefind(_site(tmp_path / "s", SCHOOLS), tmp_path / "r")
+    order = [(0, page) for page in reversed(range(len(SCHOOLS)))]
+
+    assert pagefind_files.merge([run], tmp_path / "merged", order=order) == 4
+    assert _searched(tmp_path / "merged") == _searched(run)
+    assert _urls(tmp_path / "merged") == _urls(run)[::-1]
+
+
+def _named(bundle: Path) -> dict[str, str]:
+    """Each page's fragment name, by URL."""
+    return {url: name for url, (name, _) in zip(_urls(bundle), _meta(bundle)[1], strict=True)}
+
+
+def _meta(bundle: Path) -> list:
+    entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+    ((_, index),) = entry["languages"].items()
+    return pagefind_files.read(bundle / f"pagefind.{index['hash']}.pf_meta")
+
+
+def _urls(bundle: Path) -> list[str]:
+    """The URLs of a bundle's pages, in its numbering."""
+    urls = []
+    for name, _ in _meta(bundle)[1]:
+        data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
+        urls.append(json.loads(data[len(pagefind_files.SIGNATURE) :])["url"])
+    return urls
 
 
 def _pagefind(site: Path, out: Path, options: list[str] = []) -> Path:  # noqa: B006

@@ -1,5 +1,5 @@
 """generator/site/reuse.py: what a build made from the same inputs (the engine's pages, the
-web editor, the search indexes) is copied from the cache folder, and gives the same bytes."""
+web editor) is copied from the cache folder, and gives the same bytes."""
 
 from __future__ import annotations
 
@@ -40,9 +40,9 @@ def test_a_build_copies_what_the_same_inputs_made_and_is_the_same(national_recor
     build(national_records, tmp_path / "first", day)
     cache = Path(os.environ["XIAOAN_CACHE_DIR"]) / "site"
     kept = sorted(p.relative_to(cache) for p in cache.glob("*/*"))
-    assert [p.parent.name for p in kept] == ["editor", "engine", "search", "search"]  # 2 indexes
+    assert [p.parent.name for p in kept] == ["editor", "engine"]
     build(national_records, tmp_path / "again", day)  # a full build: the same inputs, copied
     assert sorted(p.relative_to(cache) for p in cache.glob("*/*")) == kept  # nothing made anew
     monkeypatch.setenv("XIAOAN_CACHE_DIR", str(tmp_path / "first" / "index.html"))  # no cache
-    build(national_records, tmp_path / "made", day)  # the engine and Pagefind run
+    build(national_records, tmp_path / "made", day)  # the engine runs
     assert differences(tmp_path / "again", tmp_path / "made") == []

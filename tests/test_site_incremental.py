@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 
 from generator.authoring import edit
 from generator.cli import main
+from generator.devtools import synth
 from generator.site import manifest, search
 from generator.site.build import build, differences
 
@@ -92,11 +93,40 @@ def test_verbose_lists_only_the_changed_schools_files_and_the_aggregates(records
         "reference/status/index.html", "districts/qiaobei/index.html", "exports/districts/qiaobei.xlsx",
     }  # fmt: skip
     assert aggregates <= set(listed)
-    # the search index of the schools; the shared one (home, reference pages …) read the same
-    # pages as before, and is kept
-    scripts = {"pagefind/parts.json", "pagefind/search-ui.js", "pagefind/merged/pagefind.js"}
-    others = set(listed) - set(school) - aggregates - scripts
-    assert others and all(f.startswith("pagefind/parts/") for f in others)
+    # the search index of the schools: the school's fragment and what lists words and pages
+    # (the chunks, the meta file); the shared one (home, reference pages …) read the same
+    # pages as before, and is kept, as are the scripts; the runs Pagefind made
+    index = {f for f in set(listed) - set(school) - aggregates if not f.startswith(search.RUNS_DIR)}
+    assert index and all(f.startswith("pagefind/parts/00/") for f in index)
+    assert [f for f in index if f.endswith(".pf_fragment")] == [
+        f for f in listed if f.startswith("pagefind/") and f.endswith(".pf_fragment")
+    ] and len([f for f in index if "/fragment/" in f]) == 1
+
+
+def test_one_changed_school_runs_pagefind_over_its_page_only(tmp_path, monkeypatch):
+    """60 schools, runs of at most 8 pages: after a new address, Pagefind reads that school's
+    page alone; the kept runs are the previous build's files, the index's other fragments
+    too, and the bundle is a full build's."""
+    monkeypatch.setattr(search, "RUN_PAGES", 8)
+    records, out = tmp_path / "records", tmp_path / "site"
+    synth.write_tree(records, 60)
+    build(records, out, synth.REF)
+    before = files(out)
+    path = sorted(records.glob("*/[!_]*.yaml"))[30]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^  address: (.*)$", r"  address: \1附1号", text, count=1, flags=re.M), "utf-8")
+
+    assert build(records, out, synth.REF).summary.startswith("增量生成:1 所学校")
+
+    after = files(out)
+    written = {f for f in after if before.get(f, (0,))[0] != after[f][0]}
+    runs = {f.split("/")[3] for f in written if f.startswith(search.RUNS_DIR)}
+    (made,) = runs  # one new run, of one page: the school's
+    pages = json.loads((out / search.RUNS_DIR / "00" / made / search.PAGES_FILE).read_bytes())["pages"]
+    assert [url for url, _ in pages] == [f"/schools/{path.stem}/"]
+    assert len([f for f in written if f.startswith("pagefind/") and "/fragment/" in f]) == 1
+    full_build(records, tmp_path / "full", synth.REF)
+    assert differences(out, tmp_path / "full") == []
 
 
 def test_one_changed_school_is_the_only_school_rendered(records, tmp_path):

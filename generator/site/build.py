@@ -216,10 +216,15 @@ def build(
 
 
 def differences(a: Path, b: Path) -> list[str]:
-    """The files (relative paths) that are in one site and not the other, or differ."""
+    """The files (relative paths) that are in one site and not the other, or differ; but the
+    search's kept Pagefind runs, which depend on the builds before (build state, not output)."""
     import filecmp
 
-    left, right = _files(a).keys(), _files(b).keys()
+    from generator.site.search import RUNS_DIR
+
+    left, right = (
+        {f for f in _files(site) if not f.startswith(f"{RUNS_DIR}/")} for site in (a, b)
+    )
     same = {f for f in left & right if filecmp.cmp(a / f, b / f, shallow=False)}
     return sorted((left | right) - same)
 

@@ -4,20 +4,29 @@ same pages.
 Pagefind holds every page it reads in memory several times over until it writes its bundle
 (about 190 KB a school page: 3.6 GB for the 20,000 school pages of a province), so
 generator/site/search.py runs it over a few hundred pages at a time and :func:`merge` joins
-the runs' bundles into the bundle one run over all their pages would have made: the pages
-numbered run after run, each word's pages and locations and each filter's pages joined
-(``merge`` reads a word's list of pages as bytes and rewrites only where one run's pages
-follow another's), the words cut into chunks where Pagefind cuts them. The browser cannot
-tell the difference: one index, ranked with the word statistics of all the pages.
+the runs' bundles into the bundle one run over their pages would have made: the pages
+numbered in the order asked for, each word's pages and locations and each filter's pages
+joined, the words cut into chunks where Pagefind cuts them. The browser cannot tell the
+difference: one index, ranked with the word statistics of all the pages. A merge may leave
+pages of a run out and take the runs' pages in any order, so that an incremental build
+keeps the runs of its previous build and runs Pagefind only over the pages that changed.
+``merge`` reads a word's list of pages as bytes: where a run's pages follow one another in
+the merged index as in the run (a whole run, or a block of it), their entries are copied
+and only the first page's number is rewritten; a list is cut into entries only where the
+run's pages are split.
 
-``merge`` also makes the bundle depend on the pages only, not on the run (Pagefind 1.5
+``merge`` also makes the bundle depend on the pages only, not on the runs (Pagefind 1.5
 writes a filter's values in the order of a hash map whose seed changes on every run), and
 small: it names each file after its content (chunks, filters and meta), and each page's
-fragment after its number in the index, behind a name of the whole index
-(``<prefix><6 hex digits of all the pages' contents><number in base 36>``): the meta file,
-which the browser loads before the first query, lists every page's name, and Pagefind's own
-(7 random hex digits) made up 60 % of it at 20,000 schools. A changed page changes every
-name, so a browser never takes a fragment from its cache for another page's.
+fragment after its number in the index and the first 3 hex digits of Pagefind's own name
+for it, a digest of its content (``<prefix><number in base 36><3 hex digits>``). The meta
+file, which the browser loads before the first query, lists every page's fragment, and
+Pagefind's 7 hex digits made up 60 % of it at 20,000 schools; numbers in base 36 follow one
+another and compress to almost nothing. A changed page renames its own fragment only (an
+edited school's page writes one fragment), and a browser does not take a fragment from its
+cache for a changed page's, but one time in 4,096 (the digits agree): then it shows the old
+excerpt until its cached copy expires. A school added or removed renumbers the pages after
+it.
 
 Each of these files is ``pagefind_dcd`` followed by one CBOR value (arrays, text and
 integers only), gzip-compressed. :func:`decode` and :func:`encode` read and write that
@@ -45,14 +54,16 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
 _UINT, _NEGATIVE, _BYTES, _TEXT, _ARRAY = 0, 1, 2, 3, 4
 CHUNK = 20_000  # Pagefind ends a chunk at the word that brings it to this many entries
 INDEX_LEVEL = 6  # gzip level of the chunks (9 took 7× longer for 5 % less)
-PAGE_TOKEN = 6  # hex digits of the index's name in each fragment's name
+CODE = (".js", ".css", ".pagefind")  # Pagefind's scripts, styles and WebAssembly in a bundle
+FRAGMENT_DIGITS = 3  # hex digits of a fragment's content in its name (see merge)
 
 # A word's list of pages, read without decoding it: a CBOR integer, an array's head, and
 # one page's entry ([number, [location…], [meta location…]]). Integers (0x00–0x3b) and
@@ -62,6 +73,7 @@ PAGE_TOKEN = 6  # hex digits of the index's name in each fragment's name
 _INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b]........)"
 _HEAD = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
 _PAGES = re.compile(rb"(?:\x83" + _INT + (_HEAD + _INT + b"*") * 2 + rb")*", re.S)
+_ENTRY = re.compile(rb"\x83(" + _INT + rb")" + (_HEAD + _INT + b"*") * 2, re.S)  # one page's
 # Every integer and array head of a list of pages; the page numbers as the group.
 _TOKENS = re.compile(rb"\x83(" + _INT + rb")(?=[\x80-\x9b])|" + _INT + b"|" + _HEAD, re.S)
 
@@ -147,7 +159,7 @@ def _head(major: int, n: int) -> bytes:
 class _Run:
     """One Pagefind run's bundle, as :func:`merge` reads it."""
 
-    def __init__(self, bundle: Path, first_page: int):
+    def __init__(self, bundle: Path):
         self.bundle = bundle
         self.entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
         if len(self.entry["languages"]) != 1:
@@ -158,20 +170,35 @@ class _Run:
         if sorts:
             raise FormatError(f"{bundle}: sorts")
         self.pages, self.chunks, self.filters, self.fields = pages, chunks, filters, fields
-        self.first = first_page  # this run's first page's number in the merged index
         self.fields_to: dict[int, int] = {}  # a meta field's number here -> in the merged index
+        self.to = [-1] * len(pages)  # each page's number in the merged index (-1: left out)
+        # the blocks of pages that follow one another both here and in the merged index:
+        # each page's block (-1: left out), and the number of blocks
+        self.block = [-1] * len(pages)
+        self.blocks = 0
 
-    def words(self) -> Iterator[tuple[bytes, int, _Pages]]:
-        """(word as UTF-8, this run, its pages) for every word, in order."""
+    def place(self, page: int, number: int) -> None:
+        """Page ``page`` of this run is page ``number`` of the merged index (placed in order)."""
+        if self.to[page] != -1:
+            raise ValueError(f"{self.bundle}: page {page} placed twice")
+        self.to[page] = number
+        follows = page > 0 and self.to[page - 1] == number - 1 and self.block[page - 1] != -1
+        if not follows:
+            self.blocks += 1
+        self.block[page] = self.blocks - 1
+
+    def words(self) -> Iterator[tuple[bytes, _Pages]]:
+        """(word as UTF-8, its pages in one block) for every word, in order."""
+        whole = self.blocks == 1 and -1 not in self.block
         for chunk in self.chunks:
             path = self.bundle / "index" / f"{chunk[2]}.pf_index"
             data = gzip.decompress(path.read_bytes())
             try:
-                yield from self._words(data)
+                yield from self._words(data, whole)
             except (IndexError, ValueError, AttributeError) as error:
                 raise FormatError(f"{path}: {error}") from None
 
-    def _words(self, data: bytes) -> Iterator[tuple[bytes, int, _Pages]]:
+    def _words(self, data: bytes, whole: bool) -> Iterator[tuple[bytes, _Pages]]:
         if not data.startswith(SIGNATURE + b"\x81"):
             raise ValueError("not a word index")
         count, at = _size(data, len(SIGNATURE) + 1)
@@ -184,40 +211,74 @@ class _Run:
             end = _PAGES.match(data, at).end()
             if data[end] != 0x80:  # the third field, always empty in 1.5
                 raise ValueError(f"a word's list of pages ends at byte {end}")
-            yield word, self.first, _Pages(data[at:end], pages, self)
+            if whole:
+                yield word, _Pages.whole(data[at:end], pages, self)
+            else:
+                for block in self._cut(data[at:end], pages):
+                    yield word, block
             at = end + 1
+
+    def _cut(self, raw: bytes, count: int) -> Iterator[_Pages]:
+        """A word's list of pages cut into the blocks its pages are in, without the pages
+        the merged index leaves out."""
+        page, found, start, block, first, last = 0, 0, 0, -1, 0, 0
+        for entry in _ENTRY.finditer(raw):
+            found += 1
+            page += _size(entry.group(1), 0)[0]
+            if self.block[page] != block:
+                if block != -1:
+                    yield _Pages.part(raw[start : entry.start()], self, first, last)
+                block, start, first = self.block[page], entry.start(), page
+            last = page
+        if found != count:
+            raise ValueError(f"{found} pages where the list says {count}")
+        if block != -1:
+            yield _Pages.part(raw[start:], self, first, last)
 
 
 class _Pages:
-    """A word's pages in one run: its list's bytes, read only as far as a merge needs."""
+    """A word's pages in one block of a run: their list's bytes, read only as far as a
+    merge needs; ``first`` is the number of the first in the merged index."""
 
-    __slots__ = ("raw", "count", "run", "numbers", "entries")
+    __slots__ = ("raw", "count", "run", "first", "skip", "entries", "_last", "_numbers")
 
-    def __init__(self, raw: bytes, count: int, run: _Run):
-        self.raw, self.count, self.run = raw, count, run
-        tokens = _TOKENS.findall(raw)
+    def __init__(self, raw: bytes, run: _Run, tokens: list[bytes], first: int, last: int | None):
         numbers = [t for t in tokens if t]  # each page's number − the previous page's
-        if len(numbers) != count:
-            raise ValueError(f"{len(numbers)} pages where the list says {count}")
-        self.numbers = numbers
+        self.raw, self.run, self.count, self.first, self._last = raw, run, len(numbers), first, last
+        self.skip = 1 + len(numbers[0])  # the first page's head: 0x83 and its number
         # what Pagefind counts towards a chunk: each page's locations, meta locations and 1
-        self.entries = len(tokens) - 2 * count
+        self.entries = len(tokens) - 2 * self.count
+        self._numbers = numbers if last is None else None
+
+    @classmethod
+    def whole(cls, raw: bytes, count: int, run: _Run) -> _Pages:
+        """The list of a run whose pages are all merged, in order, from ``run.to[0]`` on."""
+        tokens = _TOKENS.findall(raw)
+        pages = cls(raw, run, tokens, run.to[0] + _size(tokens[0], 0)[0], None)
+        if pages.count != count:
+            raise ValueError(f"{pages.count} pages where the list says {count}")
+        return pages
+
+    @classmethod
+    def part(cls, raw: bytes, run: _Run, first: int, last: int) -> _Pages:
+        """Entries of ``raw`` for the run's pages ``first`` … ``last``, all in one block."""
+        return cls(raw, run, _TOKENS.findall(raw), run.to[first], run.to[last])
 
     def last(self) -> int:
-        """The number (in the run) of the word's last page."""
-        joined = b"".join(self.numbers)
-        if len(joined) == self.count:  # each below 24: one byte, its own value
-            return sum(joined)
-        return sum(_size(n, 0)[0] for n in self.numbers)
+        """The number (in the merged index) of the word's last page here."""
+        if self._last is None:
+            joined = b"".join(self._numbers)
+            if len(joined) == self.count:  # each below 24: one byte, its own value
+                self._last = self.first + sum(joined) - joined[0]
+            else:
+                self._last = self.first + sum(_size(n, 0)[0] for n in self._numbers[1:])
+        return self._last
 
     def after(self, previous: int | None) -> bytes:
         """The list's entries with its first page's number made relative to ``previous``
         (the merged index's number of the page before it, None for the first)."""
-        first = self.run.first + _size(self.numbers[0], 0)[0]
-        rest = self.raw[1 + len(self.numbers[0]) :]
-        if self.run.fields_to:
-            rest = self._fields_renumbered()
-        return b"\x83" + _head(_UINT, first - (previous or 0)) + rest
+        rest = self._fields_renumbered() if self.run.fields_to else self.raw[self.skip :]
+        return b"\x83" + _head(_UINT, self.first - (previous or 0)) + rest
 
     def _fields_renumbered(self) -> bytes:
         """The entries after the first number, with the meta fields numbered as in the
@@ -232,16 +293,25 @@ class _Pages:
         return b"".join(out)
 
 
-def merge(runs: list[Path], out: Path, prefix: str = "") -> int:
-    """Merge the bundles Pagefind wrote in ``runs`` (in order) into one bundle in ``out``
-    (which must not exist), as one run over all their pages would have made it, the first
-    run's pages first; return how many pages it holds. Its fragments are named ``prefix``,
-    the index's name and their number (see the module's docstring): two bundles searched
-    together need different prefixes. The runs' folders are emptied."""
-    readers: list[_Run] = []
-    for bundle in runs:
-        first = readers[-1].first + len(readers[-1].pages) if readers else 0
-        readers.append(_Run(bundle, first))
+def merge(runs: list[Path], out: Path, prefix: str = "",
+          order: Iterable[tuple[int, int]] | None = None) -> int:  # fmt: skip
+    """Merge the bundles Pagefind wrote in ``runs`` into one bundle in ``out`` (which must
+    not exist), as one run over the same pages would have made it; return how many pages it
+    holds. ``order`` lists the merged index's pages, each as (run, its number in the run):
+    any of the runs' pages, each once, in any order (fastest where a run's pages follow one
+    another as in the run); by default every page, run after run. The fragments are named
+    ``prefix``, their number and their content (see the module's docstring): two bundles
+    searched together need different prefixes. The runs' folders are left as they are: their
+    files are hard-linked into ``out`` where they can be (the same file system), else copied."""
+    every = [_Run(bundle) for bundle in runs]
+    if order is None:
+        order = [(r, p) for r, run in enumerate(every) for p in range(len(run.pages))]
+    order = list(order)
+    for number, (r, page) in enumerate(order):
+        every[r].place(page, number)
+    readers = [every[r] for r in dict.fromkeys(r for r, _ in order)]  # in the order first used
+    if not readers:
+        raise FormatError("no pages to merge")
     head = readers[0]
     if any((r.language, r.meta[0]) != (head.language, head.meta[0]) for r in readers):
         raise FormatError("runs of different languages or Pagefind versions")
@@ -252,10 +322,13 @@ def merge(runs: list[Path], out: Path, prefix: str = "") -> int:
         if run.fields != fields[: len(run.fields)]:
             run.fields_to = {i: fields.index(f) for i, f in enumerate(run.fields)}
     out.mkdir(parents=True)
-    pages = [page for run in readers for page in run.pages]
-    token = hashlib.sha256(json.dumps(pages).encode()).hexdigest()[:PAGE_TOKEN]
-    names = [f"{prefix}{token}{_base36(n)}" for n in range(len(pages))]
-    _move_fragments(readers, names, out / "fragment")
+    pages = [every[r].pages[p] for r, p in order]  # [Pagefind's fragment name, word count]
+    names = [f"{prefix}{_base36(n)}{_content(fragment)}" for n, (fragment, _) in enumerate(pages)]
+    (out / "fragment").mkdir()
+    for name, (r, page) in zip(names, order, strict=True):
+        run = every[r]
+        _link(run.bundle / "fragment" / f"{run.pages[page][0]}.pf_fragment",
+              out / "fragment" / f"{name}.pf_fragment")  # fmt: skip
     meta = [
         head.meta[0],
         [[name, count] for name, (_, count) in zip(names, pages, strict=True)],
@@ -272,10 +345,32 @@ def merge(runs: list[Path], out: Path, prefix: str = "") -> int:
     (out / "pagefind-entry.json").write_text(
         json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8"
     )
-    for path in head.bundle.iterdir():  # Pagefind's scripts, styles and WebAssembly
-        if path.is_file() and path.name != "pagefind-entry.json" and path.suffix != ".pf_meta":
-            shutil.move(path, out / path.name)
+    code = next((r.bundle for r in every if (r.bundle / "pagefind.js").is_file()), None)
+    for path in code.iterdir() if code else ():  # Pagefind's scripts, styles and WebAssembly
+        if path.is_file() and path.suffix in CODE:
+            _link(path, out / path.name)
     return len(pages)
+
+
+def _content(fragment: str) -> str:
+    """The first digits of Pagefind's name of a fragment, a digest of its content."""
+    return fragment.rsplit("_", 1)[-1][:FRAGMENT_DIGITS]
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` the same file as ``source`` (a hard link), or a copy on another file system."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def fragment(bundle: Path, name: str) -> dict:
+    """The page's JSON (url, content, meta …) in the fragment ``name`` of ``bundle``."""
+    data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise FormatError(f"{bundle}: fragment {name} has no Pagefind signature")
+    return json.loads(data[len(SIGNATURE) :])
 
 
 def filter_names(bundle: Path) -> list[str]:
@@ -286,20 +381,6 @@ def filter_names(bundle: Path) -> list[str]:
         for index in entry["languages"].values()
         for name, _ in read(bundle / f"pagefind.{index['hash']}.pf_meta")[3]
     )
-
-
-def _move_fragments(readers: list[_Run], names: list[str], folder: Path) -> None:
-    """Move each page's fragment to ``folder`` under its name in the merged index."""
-    folder.mkdir()
-    for run in readers:
-        moved: dict[str, Path] = {}  # Pagefind gives identical pages one fragment
-        for n, (old, _) in enumerate(run.pages, start=run.first):
-            new = folder / f"{names[n]}.pf_fragment"
-            if old in moved:
-                shutil.copyfile(moved[old], new)
-            else:
-                os.replace(run.bundle / "fragment" / f"{old}.pf_fragment", new)
-                moved[old] = new
 
 
 def _write_words(readers: list[_Run], folder: Path, language: str) -> list[list[str]]:
@@ -319,11 +400,13 @@ def _write_words(readers: list[_Run], folder: Path, language: str) -> list[list[
 
     merged = heapq.merge(*(run.words() for run in readers), key=lambda w: w[0])
     for word, group in _grouped(merged):
+        if len(group) > 1:  # blocks of runs merged in another order than the runs'
+            group.sort(key=attrgetter("first"))
         previous = None
         lists = []
         for pages in group:
             lists.append(pages.after(previous))
-            previous = pages.run.first + pages.last()
+            previous = pages.last()
             size += pages.entries
         count = sum(pages.count for pages in group)
         words.append(
@@ -344,10 +427,10 @@ def _write_words(readers: list[_Run], folder: Path, language: str) -> list[list[
     return chunks
 
 
-def _grouped(merged: Iterator[tuple[bytes, int, _Pages]]) -> Iterator[tuple[bytes, list[_Pages]]]:
-    """(word, its pages in each run that has it) from the runs' words merged in order."""
+def _grouped(merged: Iterator[tuple[bytes, _Pages]]) -> Iterator[tuple[bytes, list[_Pages]]]:
+    """(word, its pages in each block that has it) from the runs' words merged in order."""
     word, group = None, []
-    for w, _, pages in merged:
+    for w, pages in merged:
         if w != word and group:
             yield word, group
             group = []
@@ -376,11 +459,13 @@ def _write_filters(readers: list[_Run], folder: Path, language: str) -> list[lis
             filter_name, pairs = read(path)  # FilterIndex: name, [[value, [page, …]]]
             merged = values.setdefault(filter_name, {})
             for value, pages in pairs:
-                merged.setdefault(value, []).extend(run.first + p for p in pages)
+                numbers = (run.to[p] for p in pages)
+                merged.setdefault(value, []).extend(n for n in numbers if n != -1)
     folder.mkdir()
     filters = []
     for name in sorted(values):
-        data = pack([name, [[value, pages] for value, pages in sorted(values[name].items())]])
+        pairs = [[value, sorted(pages)] for value, pages in sorted(values[name].items()) if pages]
+        data = pack([name, pairs])
         file = _unique(language, data, 7, folder, ".pf_filter")
         (folder / f"{file}.pf_filter").write_bytes(data)
         filters.append([name, file])

@@ -1,13 +1,12 @@
 """What a build makes from inputs that seldom change, kept for the next build to copy: the
 engine's output (the hand-written pages, the theme and the frames) and the web editor
-(:mod:`.publisher`), and each search index Pagefind's runs made, merged (:mod:`.search`).
+(:mod:`.publisher`). (The search keeps its Pagefind runs in the site instead, page by page:
+:mod:`.search`.)
 
 An entry is a folder named by the digest of everything it is made from, so an entry found
 stands for making it again, byte for byte; only the making is skipped (about a second for
-the engine, a few tenths for the editor's bundle, from 0.2 s for each Pagefind run and the
-merge of its runs). So a full build after an
-incremental one (``xiaoan build --verify``, ``--full``, a fresh ``--out``) runs neither the
-engine nor Pagefind on pages it has seen. Entries live in the cache folder
+the engine, a few tenths for the editor's bundle). So a full build after an incremental one
+(``xiaoan build --verify``, ``--full``, a fresh ``--out``) does not run the engine again. Entries live in the cache folder
 (:func:`generator.core.cache.cache_dir`, ``site/<kind>/<digest>/``); the newest :data:`KEEP`
 of each kind stay. A cache that cannot be read or written is not used.
 """

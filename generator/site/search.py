@@ -61,6 +61,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import filecmp
+import hashlib
 import json
 import os
 import re
@@ -75,7 +77,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from generator.site import manifest, pagefind_files, reuse
+from generator.site import manifest, pagefind_files
 from generator.site.pages import field_title, scalars
 
 BUNDLE_DIR = "pagefind"
@@ -92,6 +94,12 @@ PARTS = 1
 RUN_PAGES = 1000
 PARTS_DIR = "parts"  # pagefind/parts/<part>/
 PAGES_DIR = ".xiaoan/search"  # each school's small page (see page_file)
+# Each index's Pagefind runs, kept for the next build's (<index>/<key>/): each run's bundle
+# (without Pagefind's scripts, but the shared index's) and PAGES_FILE, its pages' URLs in its
+# numbering and their digests. Build state, not output: builds that agree may differ there.
+RUNS_DIR = ".xiaoan/pagefind-runs"
+PAGES_FILE = "pages.json"
+MERGING_DIR = ".xiaoan/pagefind-merging"  # the merged indexes, before they are put in place
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' and filters' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
@@ -134,11 +142,12 @@ def part_of(district: str) -> str:
 
 @dataclasses.dataclass
 class _Run:
-    """The pages of one Pagefind run: ``site/kind/<name>/index.html``."""
+    """One Pagefind run: the pages it reads, (URL, digest) in the index's order, and the
+    folder under :data:`RUNS_DIR` it is kept in (``key``: a digest of its pages)."""
 
-    kind: str
-    site: Path
-    pages: int = 0
+    key: str
+    pages: list[tuple[str, str]]
+    kept: bool  # made by an earlier build (else Pagefind makes it in this one)
 
 
 class Index:
@@ -150,10 +159,11 @@ class Index:
 
     :meth:`add_school` writes a school's small page into a scratch folder (forked page
     writers may call it; they keep the page in the site too, where :meth:`add_published`
-    finds it); :meth:`start` adds the district pages and the shared pages and
-    starts Pagefind in the background, once for each index; :meth:`finish` waits for it and
-    puts the new indexes in place. :meth:`close` (or leaving the ``with`` block) stops
-    Pagefind if it still runs and removes the scratch folder.
+    finds it); :meth:`start` adds the district pages and the shared pages, finds the kept
+    runs that still hold pages as they are, and starts Pagefind in the background over the
+    other pages; :meth:`finish` waits for it, keeps its runs and merges each index. :meth:`close`
+    (or leaving the ``with`` block) stops Pagefind if it still runs and removes the scratch
+    folder.
     """
 
     def __init__(self, site: Path, parts: Iterable[str] | None = None, shared: bool = True):
@@ -164,9 +174,9 @@ class Index:
         clean_scratch()
         self.pages = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()))
         self.process: subprocess.Popen | None = None  # the Pagefind runs, once started
-        self.made: dict[str, str] = {}  # index -> the digest of its pages, if Pagefind makes it
-        self.built: dict[str, int] = {}  # index (part or SHARED) -> pages
-        self.runs: dict[str, list[_Run]] = {}  # index -> its Pagefind runs, in order
+        self.published: list[tuple[str, str]] = []  # (part, school) whose page the site holds
+        self.order: dict[str, list[str]] = {}  # index (part or SHARED) -> its pages' URLs
+        self.runs: dict[str, list[_Run]] = {}  # index -> the runs its pages are taken from
 
     def __enter__(self) -> Index:
         return self
@@ -189,55 +199,49 @@ class Index:
     def add_published(self, schools: Iterable[tuple[str, str]]) -> None:
         """Index ``schools`` (id, district) of this index's parts by the small pages the site
         already holds (:func:`page_file`): an incremental build does not make them again."""
-        for school, district in schools:
-            if self.wants(district):
-                path = self.site / page_file(school)
-                try:
-                    page = path.read_text(encoding="utf-8")
-                except (OSError, ValueError) as error:
-                    raise SearchError(f"无法建立搜索索引:读不了 {path}({error})。") from None
-                self.add_school(school, district, page)
+        self.published += [(part_of(d), school) for school, d in schools if self.wants(d)]
 
     def start(self) -> None:
-        """Add the district pages and the shared pages, then run Pagefind over each index's
-        pages in the background, a run of at most :data:`RUN_PAGES` pages at a time."""
-        added = self.pages / "added"
-        parts = sorted(os.listdir(added)) if added.is_dir() else []
-        # Pagefind numbers the pages in the order it lists them, which on tmpfs is the order
-        # they were made: forked writers make them in any order. Moved into place by name,
-        # the same pages always give the same bundle.
-        for part in parts:
-            schools = sorted(os.listdir(added / part))
-            for school in schools:
-                os.rename(added / part / school, self._place(part, "schools", school))
-        for page in sorted((self.site / "districts").glob("*/index.html")):
-            if self.wants(page.parent.name):
-                folder = self._place(part_of(page.parent.name), "districts", page.parent.name)
-                folder.mkdir()
-                shutil.copyfile(page, folder / "index.html")
-        if self.shared:
-            for rel in shared_pages(self.site):
-                page = self._place(SHARED, "", rel)
-                page.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(self.site / rel, page)
-        if self.shared and SHARED not in self.built:
-            raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
-        # The runs one after another, in one process of their own: Pagefind's memory grows
-        # with the pages of a run, and the page writers fork while it works. An index of the
-        # same pages made before is copied instead, merged (generator/site/reuse.py).
-        commands, code = [], manifest.code()
-        for name, runs in self.runs.items():
+        """Add the district pages and the shared pages, then run Pagefind in the background
+        over each index's pages that no kept run holds as they are, a run of at most
+        :data:`RUN_PAGES` pages at a time."""
+        commands = []
+        newest_first = _newest_first(self.pages)
+        for name, listed in self._listed().items():
             options = ["--force-language", LANGUAGE, "--quiet", *(SHARED_OPTIONS if name == SHARED else [])]
-            key = manifest.digest(manifest.packages(), code, name, options, manifest.tree(self.pages / "runs" / name))
-            if reuse.fetch("search", key, self.pages / "merged" / name):
-                continue
-            self.made[name] = key
-            for run in runs:
-                command = [str(_executable()), "--site", str(run.site),
-                           "--output-path", str(self._output(name, run)), *options]  # fmt: skip
-                commands.append(shlex.join(command))
+            made = manifest.digest(_identity(), options)  # what a kept run must be made by
+            digests = {url: _digest(path) for url, _, path in listed}
+            runs = self._usable(name, made, digests)
+            held = {url for run in runs for url, _ in run.pages}
+            fresh = [page for page in listed if page[0] not in held]
+            for kind in dict.fromkeys(kind for _, kind, _ in fresh):
+                of_kind = [page for page in fresh if page[1] == kind]
+                for at in range(0, len(of_kind), RUN_PAGES):
+                    batch = of_kind[at : at + RUN_PAGES]
+                    pages = [(url, digests[url]) for url, _, _ in batch]
+                    key = manifest.digest(made, pages)[:32]
+                    kept = (self.site / RUNS_DIR / name / key / PAGES_FILE).is_file()
+                    runs.append(_Run(key, pages, kept))
+                    if kept:  # the same pages, run before
+                        continue
+                    site = self.pages / "runs" / name / key
+                    for url, _, path in reversed(batch) if newest_first else batch:
+                        page = site / url.strip("/") / "index.html"
+                        page.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(path, page)
+                    command = [str(_executable()), "--site", str(site),
+                               "--output-path", str(self._output(name, key)), *options]  # fmt: skip
+                    commands.append(shlex.join(command))
+            self.order[name] = [url for url, _, _ in listed]
+            self.runs[name] = runs
+            (self.pages / "made").mkdir(exist_ok=True)
+            (self.pages / "made" / name).write_text(made, encoding="utf-8")
+        if self.shared and SHARED not in self.order:
+            raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
         if not commands:
             return
+        # The runs one after another, in one process of their own: Pagefind's memory grows
+        # with the pages of a run, and the page writers fork while it works.
         with open(self.pages / "pagefind.log", "wb") as log:
             try:
                 self.process = subprocess.Popen(
@@ -249,65 +253,129 @@ class Index:
                     f"无法运行搜索索引程序 Pagefind({_executable()}):{error.strerror}。"
                 ) from None
 
-    def _place(self, index: str, kind: str, name: str) -> Path:
-        """Where to put page ``name`` of ``kind`` (schools, districts, or "" for the shared
-        pages): in the index's latest run, or a new one when that one is full or holds
-        another kind. Each kind has runs of its own: a district page's meta fields (its first
-        image) are not a school's, and runs with the same fields merge faster."""
-        runs = self.runs.setdefault(index, [])
-        self.built[index] = self.built.get(index, 0) + 1
-        if not runs or runs[-1].kind != kind or runs[-1].pages >= RUN_PAGES:
-            runs.append(_Run(kind, self.pages / "runs" / index / f"{len(runs):03d}"))
-            (runs[-1].site / kind).mkdir(parents=True)
-        runs[-1].pages += 1
-        return runs[-1].site / kind / name
+    def _listed(self) -> dict[str, list[tuple[str, str, Path]]]:
+        """Each index's pages, (URL, kind, file) in the order the index numbers them: the
+        schools and then the districts in order of their ids, or the shared pages."""
+        listed: dict[str, list[tuple[str, str, Path]]] = {}
+        added = self.pages / "added"
+        schools = [(part, school, added / part / school / "index.html")
+                   for part in (os.listdir(added) if added.is_dir() else [])
+                   for school in os.listdir(added / part)]  # fmt: skip
+        schools += [(part, school, self.site / page_file(school)) for part, school in self.published]
+        for part, school, path in sorted(schools):
+            listed.setdefault(part, []).append((f"/schools/{school}/", "schools", path))
+        for page in sorted((self.site / "districts").glob("*/index.html")):
+            if self.wants(page.parent.name):
+                url = f"/districts/{page.parent.name}/"
+                listed.setdefault(part_of(page.parent.name), []).append((url, "districts", page))
+        if self.shared:
+            for rel in shared_pages(self.site):
+                url = "/" + rel.removesuffix("index.html")
+                listed.setdefault(SHARED, []).append((url, "", self.site / rel))
+        return listed
 
-    def _output(self, index: str, run: _Run) -> Path:
-        return self.pages / "out" / index / run.site.name
+    def _usable(self, index: str, made: str, digests: dict[str, str]) -> list[_Run]:
+        """The kept runs of ``index`` worth taking pages from: made the same way, with at
+        least half their pages (and a tenth of a run's) as they are now; each page from one."""
+        folder = self.site / RUNS_DIR / index
+        runs, held = [], set()
+        for key in sorted(os.listdir(folder)) if folder.is_dir() else []:
+            try:
+                kept = json.loads((folder / key / PAGES_FILE).read_bytes())
+            except (OSError, ValueError):
+                continue  # unfinished or damaged: removed in finish
+            if not isinstance(kept, dict) or kept.get("made") != made:
+                continue
+            pages = [(url, digest) for url, digest in kept.get("pages", [])
+                     if digests.get(url) == digest and url not in held]  # fmt: skip
+            if 2 * len(pages) >= len(kept["pages"]) and len(pages) >= max(1, RUN_PAGES // 10):
+                runs.append(_Run(key, pages, kept=True))
+                held.update(url for url, _ in pages)
+        return runs
+
+    def _output(self, index: str, key: str) -> Path:
+        return self.pages / "out" / index / key
 
     def finish(self) -> int:
-        """Wait for Pagefind, merge each index's runs and put the new indexes in place;
-        return how many pages they hold. Raises :class:`SearchError` if Pagefind failed."""
+        """Wait for Pagefind, keep its runs in the site, merge each index's runs and put the
+        new indexes in place; return how many pages they hold. Raises :class:`SearchError`
+        if Pagefind failed."""
         returncode = self.process.wait() if self.process else 0
         if returncode != 0:
             output = (self.pages / "pagefind.log").read_text("utf-8", errors="replace")
             raise SearchError(_explain(self.bundle, output, returncode))
-        out = self.pages / "merged"
-        for name, key in self.made.items():
-            runs = self.runs[name]
-            try:
+        out = self.site / MERGING_DIR
+        shutil.rmtree(out, ignore_errors=True)
+        remade = set(self.order) | (self.parts or set()) | ({SHARED} if self.shared else set())
+        store = self.site / RUNS_DIR
+        for name in (sorted(os.listdir(store)) if store.is_dir() else []):
+            if self.parts is None or name in remade:  # the runs no index takes pages from
+                used = {run.key for run in self.runs.get(name, [])}
+                for key in os.listdir(store / name):
+                    if key not in used:
+                        shutil.rmtree(store / name / key)
+        try:
+            for name, runs in self.runs.items():
+                made = (self.pages / "made" / name).read_text(encoding="utf-8")
+                for run in runs:
+                    if not run.kept:
+                        self._keep(name, run, made)
+                where = {}  # URL -> (run, its number there), from the run that gives the page
+                for r, run in enumerate(runs):
+                    numbered = json.loads((store / name / run.key / PAGES_FILE).read_bytes())
+                    given = dict(run.pages)
+                    for number, (url, digest) in enumerate(numbered["pages"]):
+                        if given.get(url) == digest:
+                            where[url] = (r, number)
+                order = [where[url] for url in self.order[name]]
                 pagefind_files.merge(
-                    [self._output(name, run) for run in runs], out / name,
-                    prefix="s" if name == SHARED else name,
+                    [store / name / run.key for run in runs], out / name,
+                    prefix="s" if name == SHARED else name, order=order,
                 )  # fmt: skip
-            except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
-                raise SearchError(
-                    f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
-                    f"(可能是 Pagefind 的版本变了):{exc}"
-                ) from None
-            reuse.keep("search", key, out / name)
+        except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
+            raise SearchError(
+                f"无法整理搜索索引 {self.bundle}:Pagefind 写出的文件与本程序所知的格式不同"
+                f"(可能是 Pagefind 的版本变了):{exc}"
+            ) from None
+        # Into place, keeping the files that are the same (most of an index after an edit):
+        # the build writes, and a reader's browser fetches, only what changed.
         parts = self.bundle / PARTS_DIR
-        if self.parts is None:  # the whole bundle: start afresh
-            shutil.rmtree(self.bundle, ignore_errors=True)
         if self.shared:
-            _replace_shared(out / SHARED, self.bundle)
+            _put(out / SHARED, self.bundle, keep={PARTS_DIR, PARTS_FILE, UI_SCRIPT.name, "merged"})
         parts.mkdir(parents=True, exist_ok=True)
-        for part in self.parts or ():  # remade or, having no pages left, removed
+        remade = set(os.listdir(parts)) if self.parts is None else self.parts
+        for part in remade - self.order.keys():  # no pages left
             shutil.rmtree(parts / part, ignore_errors=True)
-        for name in sorted(self.built.keys() - {SHARED}):
+        for name in sorted(self.order.keys() - {SHARED}):
             _drop_code(out / name)
-            shutil.move(out / name, parts / name)
+            _put(out / name, parts / name)
         listed = sorted(p.parent.name for p in parts.glob("*/pagefind-entry.json"))
         filters = sorted({f for part in listed for f in pagefind_files.filter_names(parts / part)})
-        # Each file made anew, never written into: in an incremental build the bundle's
-        # files are hard links to the published site's.
-        _new_file(self.bundle / PARTS_FILE).write_text(
-            json.dumps({"parts": listed, "filters": filters}, ensure_ascii=False), encoding="utf-8"
-        )
-        shutil.copyfile(UI_SCRIPT, _new_file(self.bundle / UI_SCRIPT.name))
-        (self.bundle / "merged").mkdir(exist_ok=True)
-        shutil.copyfile(MERGE_SCRIPT, _new_file(self.bundle / "merged" / "pagefind.js"))
-        return sum(self.built.values())
+        names = json.dumps({"parts": listed, "filters": filters}, ensure_ascii=False)
+        _put_file(self.bundle / PARTS_FILE, names.encode("utf-8"))
+        _put_file(self.bundle / UI_SCRIPT.name, UI_SCRIPT.read_bytes())
+        _put_file(self.bundle / "merged" / "pagefind.js", MERGE_SCRIPT.read_bytes())
+        shutil.rmtree(out, ignore_errors=True)
+        return sum(len(urls) for urls in self.order.values())
+
+    def _keep(self, index: str, run: _Run, made: str) -> None:
+        """Keep the bundle Pagefind made for ``run`` in the site, with the list of its pages
+        in Pagefind's numbering (read from its fragments) and how it was made."""
+        bundle = self._output(index, run.key)
+        digests = dict(run.pages)
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        ((_, meta),) = entry["languages"].items()
+        pages = []
+        for fragment, _ in pagefind_files.read(bundle / f"pagefind.{meta['hash']}.pf_meta")[1]:
+            url = pagefind_files.fragment(bundle, fragment)["url"]
+            pages.append((url, digests[url]))
+        if index != SHARED:  # the shared index's runs give the bundle's scripts
+            _drop_code(bundle)
+        (bundle / PAGES_FILE).write_text(json.dumps({"made": made, "pages": pages}), encoding="utf-8")
+        kept = self.site / RUNS_DIR / index / run.key
+        shutil.rmtree(kept, ignore_errors=True)  # an unfinished one, had there been
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(bundle, kept)
 
     def close(self) -> None:
         if self.process and self.process.poll() is None:
@@ -315,6 +383,35 @@ class Index:
                 os.killpg(self.process.pid, signal.SIGKILL)  # the shell and its Pagefind
             self.process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
+        shutil.rmtree(self.site / MERGING_DIR, ignore_errors=True)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError as error:
+        raise SearchError(f"无法建立搜索索引:读不了 {path}({error.strerror})。") from None
+
+
+def _newest_first(scratch: Path) -> bool:
+    """Whether the file system of ``scratch`` lists a folder's entries newest first (tmpfs
+    does). Pagefind numbers a run's pages in the order it lists them, and a merge is fastest
+    where that is the index's order: the pages are made in the order that gives it."""
+    probe = scratch / "probe"
+    for name in ("a", "b"):
+        (probe / name).mkdir(parents=True)
+    listed = os.listdir(probe)
+    shutil.rmtree(probe)
+    return listed == ["b", "a"]
+
+
+def _identity() -> str:
+    """Which Pagefind makes the runs: its program's name and size."""
+    binary = _executable()
+    try:
+        return f"{binary.name} {binary.stat().st_size}"
+    except OSError:
+        return binary.name
 
 
 def index(out_dir: Path, districts: Iterable[str] | None = None, shared: bool = True) -> int:
@@ -358,27 +455,49 @@ def shared_pages(site: Path) -> list[str]:
     return found
 
 
-def _new_file(path: Path) -> Path:
-    """``path``, with whatever was there removed."""
+def _put(new: Path, old: Path, keep: set[str] = frozenset()) -> None:
+    """Make the folder ``old`` hold what ``new`` holds (``new`` is removed), keeping the files
+    of ``old`` that are the same (same name and bytes) and the top-level names in ``keep``.
+    Files are replaced, never written into: in an incremental build they are hard links to
+    the published site's."""
+    made = set()
+    for folder, _, files in os.walk(new):
+        rel = os.path.relpath(folder, new)
+        (old / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            source, target = os.path.join(folder, name), old / rel / name
+            made.add(os.path.normpath(os.path.join(rel, name)))
+            if target.is_file() and (
+                os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)
+            ):
+                continue
+            os.replace(source, target)
+    for folder, _, files in os.walk(old, topdown=False):
+        rel = os.path.relpath(folder, old)
+        if rel.split(os.sep)[0] in keep:
+            continue
+        for name in files:
+            if os.path.normpath(os.path.join(rel, name)) not in made:
+                os.unlink(os.path.join(folder, name))
+        if rel != "." and not os.listdir(folder):
+            os.rmdir(folder)
+    shutil.rmtree(new)
+
+
+def _put_file(path: Path, data: bytes) -> None:
+    """``path`` holding ``data``: left as it is if it does, else made anew (see :func:`_put`)."""
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return
     path.unlink(missing_ok=True)
-    return path
-
-
-def _replace_shared(new: Path, bundle: Path) -> None:
-    """Put the shared index ``new`` in ``bundle`` in place of the old one, keeping the parts."""
-    bundle.mkdir(parents=True, exist_ok=True)
-    for old in bundle.iterdir():
-        if old.name not in (PARTS_DIR, PARTS_FILE):
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-    for path in new.iterdir():
-        shutil.move(path, bundle / path.name)
-
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 def _drop_code(part: Path) -> None:
     """A part's bundle is read by the shared bundle's scripts: Pagefind's copies of its
     scripts, styles and WebAssembly in it are never fetched."""
     for path in part.iterdir():
-        if path.is_file() and path.suffix in (".js", ".css", ".pagefind"):
+        if path.is_file() and path.suffix in pagefind_files.CODE:
             path.unlink()
 
 
