@@ -31,7 +31,17 @@ district workbooks are written, over at most `RUN_PAGES` pages at a time, one ru
 another; `pagefind_files.merge` then joins each index's runs into the index one run would
 have made. Pagefind holds all the pages of a run in memory several times over (about
 190 KB a school page: one run over the 20,000 schools of a province peaked at 3.6 GB; runs
-of 1,000 peak at 0.25 GB, benchmarks/bench_search.py). `index(out_dir)` does the same for a site already built,
+of 1,000 peak at 0.25 GB, benchmarks/bench_search.py).
+
+The site keeps each run (`RUNS_DIR`, build state rather than output): its bundle and the
+URLs of its pages, in Pagefind's numbering, with a digest of each page. The next build takes
+every page whose digest is the same from a kept run (one that still holds at least half its
+pages, and a tenth of `RUN_PAGES`), runs Pagefind over the others only (an edited school's
+page: one run of one page) and merges the pages in the index's order (schools, then
+districts, each by id), whichever run they come from: the bundle is a full build's, byte for
+byte. Pages are made in the order that makes Pagefind number them as the index does (it
+numbers them as it lists its folder), so that a merge copies whole runs. `index(out_dir)`
+does the same for a site already built,
 and `index(out_dir, districts=[…], shared=False)` remakes only the parts of those districts
 (an incremental build's way). Either way it reads only what the site publishes:
 
