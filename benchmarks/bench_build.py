@@ -52,11 +52,16 @@ class Run:
     pages: int = 0
     bytes: int = 0
     largest_school_page: int = 0
+    in_place: float | None = None  # seconds until the folder watched was replaced
 
 
-def measure(command: list[str], cwd: Path, log: Path) -> Run:
-    """Run `command`, sampling its process tree's memory; fail loudly if it fails."""
+def measure(command: list[str], cwd: Path, log: Path, watch: Path | None = None) -> Run:
+    """Run `command`, sampling its process tree's memory (and, with `watch`, noting when that
+    folder is replaced: a build swaps the new site in, then removes the old one); fail
+    loudly if it fails."""
     started = time.perf_counter()
+    before = _inode(watch)
+    in_place = None
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         peak = 0
@@ -64,14 +69,25 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            if in_place is None and watch is not None and _inode(watch) != before:
+                in_place = time.perf_counter() - started
             peak = max(peak, _tree_memory(process.pid))
             time.sleep(0.05)
     seconds = time.perf_counter() - started
+    if in_place is None and watch is not None and _inode(watch) != before:
+        in_place = seconds
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}); see {log}:\n"
                  + log.read_text(encoding="utf-8", errors="replace")[-3000:])  # fmt: skip
-    return Run(seconds, peak / 2**20, usage.ru_maxrss / 2**10)
+    return Run(seconds, peak / 2**20, usage.ru_maxrss / 2**10, in_place=in_place)
+
+
+def _inode(path: Path | None) -> int | None:
+    try:
+        return path.stat().st_ino if path is not None else None
+    except OSError:
+        return None
 
 
 def _tree_memory(pid: int) -> int:

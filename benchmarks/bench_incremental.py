@@ -1,12 +1,15 @@
 """Benchmark: incremental builds against a full build of the same synthetic tree.
 
-    .venv/bin/python benchmarks/bench_incremental.py                  # 2,000 schools
-    .venv/bin/python benchmarks/bench_incremental.py --schools 20000
+    .venv/bin/python benchmarks/bench_incremental.py                          # 2,000 schools
+    .venv/bin/python benchmarks/bench_incremental.py --schools 20000 --repeat 1
 
-For N schools: `xiaoan build --full` once (the baseline, in the same run), then incremental
+For N schools: `xiaoan build --full` (the baseline, in the same run), then incremental
 `xiaoan build`s of what happens between two publishes: nothing changed, one school's dossier
-edited, one district's file edited, the next day, a week later. Each prints its seconds, the
-files it wrote, its ratio to the full build and the peak memory of its process tree (as
+edited, one district's file edited, the next day; each --repeat times (another school,
+another district, the day after), reported as the median. Then a week later (most schools
+change: a full build). Each prints its seconds until the command ended and until the new
+site was in place (the folder swapped; the old one is removed after), the files it wrote,
+the median's ratio to the full build's and the peak memory of its process tree (as
 bench_build measures it), and checks the site equals a full build of the same state (the
 last step builds one to compare). Machines here are noisy: compare the ratios.
 """
@@ -17,6 +20,7 @@ import argparse
 import datetime
 import re
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schools", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step (the median is shown)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
 
@@ -41,40 +46,54 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     records, site = work / "records", work / "site"
     write_tree(records, args.schools, args.seed)
-    print(f"bench_incremental: {args.schools} schools, seed {args.seed}")
+    print(f"bench_incremental: {args.schools} schools, seed {args.seed}, median of {args.repeat}")
     xiaoan = [sys.executable, "-m", "generator", "build", "--records", str(records), "--out", str(site)]  # fmt: skip
+    dossiers = sorted(records.glob("*/[!_]*.yaml"))
+    districts = sorted(records.glob("*/_district.yaml"))
     day = REF
+    full = None
 
-    def build(label: str, *extra: str) -> float:
-        log = work / f"{label.split()[0]}.log"
-        run = measure([*xiaoan, "--as-of", day.isoformat(), *extra], ROOT, log)
-        said = log.read_text(encoding="utf-8")
+    def build(label: str, change=lambda i: None, *extra: str):
+        runs, said = [], ""
+        for i in range(args.repeat if change is not None else 1):
+            (change or (lambda i: None))(i)
+            log = work / f"{label.split()[0]}-{i}.log"
+            runs.append(measure([*xiaoan, "--as-of", day().isoformat(), *extra], ROOT, log, watch=site))
+            said = log.read_text(encoding="utf-8")
+        run = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+        seconds = statistics.median(r.seconds for r in runs)
+        placed = [r.in_place for r in runs if r.in_place is not None]
+        in_place = f"{statistics.median(placed):6.1f} s" if placed else "   -    "
         wrote = re.search(r"写入 (\d+) 个文件", said)
         files = wrote.group(1) if wrote else "0" if "没有变化" in said else "?"
         line = next((x for x in said.splitlines() if "生成" in x and "已生成" not in x or "没有变化" in x), "")
-        ratio = f"  {run.seconds / full:.2f}× the full build" if full else ""
-        print(f"  {label:<28} {run.seconds:6.1f} s  {files:>7} files"
-              f"  peak {run.tree_peak_mb:5.0f} MB{ratio}\n      {line}")  # fmt: skip
-        return run.seconds
+        ratio = f"  {seconds / full.seconds:.2f}×" if full else ""
+        all_runs = " ".join(f"{r.seconds:.1f}" for r in runs)
+        print(f"  {label:<22} {seconds:6.1f} s (in place {in_place})  {files:>6} files"
+              f"  peak {run.tree_peak_mb:5.0f} MB{ratio}  [{all_runs}]\n      {line}")  # fmt: skip
+        return run
 
-    full = 0.0
-    full = build("full (--full)", "--full")
+    def edit(path: Path, pattern: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(pattern, r"\g<0>(改)", text, count=1, flags=re.M), "utf-8")
+
+    day = lambda: REF  # noqa: E731
+    full = build("full (--full)", lambda i: None, "--full")
     build("nothing changed")
-    dossier = sorted(records.glob("*/[!_]*.yaml"))[len(list(records.glob("*/[!_]*.yaml"))) // 2]
-    text = dossier.read_text(encoding="utf-8")
-    dossier.write_text(re.sub(r"^  name: (.*)$", r"  name: \1(改)", text, count=1, flags=re.M), "utf-8")
-    build("one school edited")
-    district = sorted(records.glob("*/_district.yaml"))[0]
-    text = district.read_text(encoding="utf-8")
-    district.write_text(re.sub(r"^name: (.*)$", r"name: \1(改)", text, count=1, flags=re.M), "utf-8")
-    build("one district edited")
-    day = REF + datetime.timedelta(days=1)
-    build("the next day")
-    day = REF + datetime.timedelta(days=8)
-    build("a week later")
+    build("one school edited", lambda i: edit(dossiers[len(dossiers) * (i + 1) // (args.repeat + 2)], r"^  name: .*$"))
+    build("one district edited", lambda i: edit(districts[i % len(districts)], r"^name: .*$"))
+    rolled = [REF]
+
+    def next_day(i: int) -> None:
+        rolled.append(rolled[-1] + datetime.timedelta(days=1))
+
+    day = lambda: rolled[-1]  # noqa: E731
+    build("the next day", next_day)
+    rolled.append(REF + datetime.timedelta(days=8))
+    build("a week later", None)
     check = work / "full"
     started = time.perf_counter()
-    measure([*xiaoan[:-1], str(check), "--as-of", day.isoformat(), "--full"], ROOT, work / "check.log")
+    measure([*xiaoan[:-1], str(check), "--as-of", day().isoformat(), "--full"], ROOT, work / "check.log")
     wrong = differences(site, check)
     print(f"  incremental equals full: {'yes' if not wrong else f'NO ({len(wrong)} files differ)'}"
           f" (checked in {time.perf_counter() - started:.0f} s)")  # fmt: skip
