@@ -177,9 +177,8 @@ def render(
             os.close(lock)
             return BuildResult(out, len(data.evaluation.schools), [], done.summary, done.warnings)
         tmp.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
-        made = _files(tmp)
-        before = _files(out) if out.is_dir() else {}
-        written = sorted(f for f, inode in made.items() if before.get(f) != inode)
+        before = done.previous_files  # where files were hard-linked from
+        written = sorted(f for f, inode in _files(tmp).items() if before.get(f) != inode)
         cleanup = publish(tmp, out, lock)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,7 @@ import functools
 import gzip
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,6 +185,9 @@ class Published:
     summary: str  # how the build went about it, one Chinese line
     warnings: list[str]  # for the person building, one Chinese line each
     unchanged: bool = False  # nothing to do: the site built before is this build's site
+    # the inode of each file of the site built before (relative path), where this build
+    # hard-linked its files; a full build links none
+    previous_files: dict[str, int] = field(default_factory=dict)
 
 
 def publish(
@@ -246,7 +249,7 @@ def publish(
         books = {k for k, v in districts.items() if old.districts.get(k, {}).get("digest") != v}
         leave = {f for k, v in old.schools.items() if k in render or k not in schools for f in v["files"]}
         leave |= {f for k, v in old.districts.items() if k in books or k not in districts for f in v["files"]}
-        _link(previous, out, leave, () if same_editor else ("admin",))
+        linked = _link(previous, out, leave, () if same_editor else ("admin",))
     frames = _frames(out)
     env = template_env()
     _nav_pages(p, out, env, frames)
@@ -290,7 +293,7 @@ def publish(
     gone = len(set(old.schools) - set(schools))
     summary = f"增量生成:{len(render)} 所学校、{len(books)} 个区县有变化" + (f",{gone} 所学校已删除" if gone else "")  # fmt: skip
     summary += f"(共 {len(schools)} 所学校,其余沿用上次生成的文件)"
-    return Published(summary, said)
+    return Published(summary, said, previous_files=linked)
 
 
 def _school_digests(data: Any, ledger: tuple[dict, str | None], district_files: dict) -> dict[str, str]:
@@ -354,26 +357,34 @@ def _frames(out: Path) -> dict[str, engine.Frame]:
     return frames
 
 
-def _link(previous: Path, out: Path, leave: set[str], folders: tuple[str, ...] = ()) -> None:
+def _link(previous: Path, out: Path, leave: set[str], folders: tuple[str, ...] = ()) -> dict[str, int]:
     """Hard-link every file of the site at ``previous`` into ``out``, except the files in
     ``leave``, the top-level ``folders`` and what is rendered on every build (the pages filled
     from the frames, the school list, the sitemap and the manifest). The search index replaces
-    the parts it makes again (:class:`generator.site.search.Index`)."""
+    the parts it makes again (:class:`generator.site.search.Index`). Return the inode of each
+    file of ``previous`` seen (relative path), for telling which files a build wrote."""
     fresh = {f"{url}index.html" for url in _NAV_URLS} | {"api/schools.json", "sitemap.xml", "sitemap.xml.gz", manifest.FILE}  # fmt: skip
-    skip_dirs = folders
     leave = leave | fresh
-    previous = Path(previous)
-    base = len(str(previous)) + 1
-    for folder, dirs, names in os.walk(previous):
-        rel_dir = folder[base:]
-        if rel_dir == "":
-            dirs[:] = [d for d in dirs if d not in skip_dirs]
-        target = os.path.join(out, rel_dir)
-        kept = [n for n in names if (f"{rel_dir}/{n}" if rel_dir else n) not in leave]
+    inodes: dict[str, int] = {}
+    folders_left = [""]
+    while folders_left:
+        rel = folders_left.pop()
+        with os.scandir(os.path.join(previous, rel)) as entries:
+            kept = []
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel or entry.name not in folders:
+                        folders_left.append(path)
+                    continue
+                inodes[path] = entry.inode()
+                if path not in leave:
+                    kept.append((entry.path, path))
         if kept:  # a folder left with no file (a deleted school's) is not made
-            os.makedirs(target, exist_ok=True)
-        for name in kept:
-            os.link(os.path.join(folder, name), os.path.join(target, name))
+            os.makedirs(os.path.join(out, rel), exist_ok=True)
+        for source, path in kept:
+            os.link(source, os.path.join(out, path))
+    return inodes
 
 
 def _unshare(out: Path) -> None:
