@@ -45,8 +45,11 @@ def test_a_second_run_takes_everything_from_the_store_and_finds_the_same(records
     # nothing was unpacked to find the stored results (20,000 unpickled dossiers cost seconds)
     assert all(d._packed is not None for d in second[0].schools)
     _same(first, second)
-    schools = len(first[0].schools)
-    assert len(store.used_documents) == schools and len(store.used_results) == schools
+    schools, districts = len(first[0].schools), len(first[0].districts)
+    assert len(store.used_documents) == schools + districts and len(store.used_results) == schools
+    assert {k: d.data for k, d in second[0].districts.items()} == {
+        k: d.data for k, d in plain.districts.items()
+    }
     # a finding's line still comes from the file when a stored document needs one
     doc = second[0].schools[0]
     assert doc.locate(("profile", "name")) == first[0].schools[0].locate(("profile", "name"))
@@ -158,6 +161,18 @@ def test_the_store_is_private_and_a_broken_one_is_not_used(records, tmp_path, mo
     assert found.findings == first[0].findings
 
 
+def test_a_changed_district_file_is_checked_again(records):
+    _run(records)
+    path = records / "chengguan" / "_district.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("id: chengguan", "id: chengguan2", 1), "utf-8")
+    found, _, _ = _run(records)
+    assert [f.code for f in found.findings] == ["tree.name-mismatch"]
+    path.write_text(text, "utf-8")
+    found, _, _ = _run(records)
+    assert found.findings == [] and "chengguan" in found.districts
+
+
 def test_files_gone_from_the_tree_leave_the_store(records):
     _run(records)
     (records / "chengguan" / "cg-shiyan-xiaoxue.yaml").unlink()
@@ -165,6 +180,7 @@ def test_files_gone_from_the_tree_leave_the_store(records):
     _run(records, store=store)
     store.forget_unused()
     kept = store.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    assert kept == len(store.used_documents) == len(pipeline.validate(records, as_of=TODAY).schools)  # fmt: skip
+    left = pipeline.validate(records, as_of=TODAY)
+    assert kept == len(store.used_documents) == len(left.schools) + len(left.districts)
     assert all(pickle.loads(r) for (r,) in store.db.execute("SELECT result FROM results"))
     store.close()

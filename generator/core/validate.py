@@ -526,12 +526,26 @@ def validate_tree(
     district_folders = {
         parts[0] for parts in map(where.get, tree) if len(parts) == 2 and parts[1] == DISTRICT_FILE
     }
-    for path in sorted(p for p in where if p.name == DISTRICT_FILE):
-        problems, doc = _check_district(path, where[path], display(path), max_bytes)
+    # A district file found valid before, with the same bytes at the same place, is not
+    # checked again (with a store).
+    district_files = sorted(p for p in where if p.name == DISTRICT_FILE)
+    keys = {p: _key(p, where[p], max_bytes) for p in district_files} if store is not None else {}
+    kept = store.documents([k for k in keys.values() if k], today) if keys else {}
+    new = []
+    for path in district_files:
+        key = keys.get(path)
+        if key in kept:
+            problems, doc = [], unpack(display(path), kept[key][1], None, path)
+        else:
+            problems, doc = _check_district(path, where[path], display(path), max_bytes)
+            if key and doc is not None and not problems:
+                new.append((key, today, doc.data["id"], doc.packed()))
         if (where[path] or path.resolve()) in named:
             findings.extend(problems)
         if doc is not None and not problems:
             records.districts[doc.data["id"]] = doc
+    if new:
+        store.keep_documents(new)
 
     # Schools
     work = [(p, display(p), where[p]) for p in targets if p.name != DISTRICT_FILE]
@@ -628,13 +642,7 @@ def _check_stored(
     """:func:`_check_schools` for the files whose bytes the store has not seen valid at
     their place; the others come from the store. Notes each valid school's content key in
     :attr:`Records.keys`, for the evaluation's store."""
-    keys: list[str | None] = []
-    for path, _, parts in work:
-        try:
-            data = path.read_bytes() if path.stat().st_size <= max_bytes else None
-        except OSError:
-            data = None  # load says why
-        keys.append(None if data is None else content_key(data, parts))
+    keys = [_key(path, parts, max_bytes) for path, _, parts in work]
     kept = store.documents([k for k in keys if k], today)
     out: list[_Checked | None] = []
     missed = []
@@ -656,6 +664,16 @@ def _check_stored(
             records.keys[out[i].doc.file] = key
     store.keep_documents(new)
     return out  # type: ignore[return-value]
+
+
+def _key(path: Path, parts: tuple[str, ...] | None, max_bytes: int) -> str | None:
+    """The store's key of a file (:func:`content_key`), None if it cannot be read or is too
+    large (loading it says why)."""
+    try:
+        data = path.read_bytes() if path.stat().st_size <= max_bytes else None
+    except OSError:
+        data = None
+    return None if data is None else content_key(data, parts)
 
 
 def _check_chunk(
