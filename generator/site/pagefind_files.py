@@ -365,6 +365,36 @@ def _link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def normalise(bundle: Path) -> None:
+    """Make the bundle of one Pagefind run in ``bundle`` depend on its pages only: Pagefind
+    1.5 writes a filter's values in the order of a hash map whose seed changes on every run
+    (the rest, fragments and word chunks, is the same for the same pages). Each filter's
+    values are put in order, and the filters and the meta file named after their content.
+    Files are made anew, never written into."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_bytes())
+    ((language, index),) = entry["languages"].items()
+    meta_path = bundle / f"pagefind.{index['hash']}.pf_meta"
+    meta = read(meta_path)
+    folder = bundle / "filter"
+    filters = []
+    for name, file in meta[3]:
+        path = folder / f"{file}.pf_filter"
+        filter_name, pairs = read(path)
+        path.unlink()
+        data = pack([filter_name, sorted(pairs)])
+        new = _unique(language, data, 7, folder, ".pf_filter")
+        (folder / f"{new}.pf_filter").write_bytes(data)
+        filters.append([name, new])
+    meta[3] = sorted(filters)
+    data = pack(meta)
+    meta_path.unlink()
+    index["hash"] = _name(language, data, 10)
+    (bundle / f"pagefind.{index['hash']}.pf_meta").write_bytes(data)
+    entry_path.unlink()
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
 def fragment(bundle: Path, name: str) -> dict:
     """The page's JSON (url, content, meta …) in the fragment ``name`` of ``bundle``."""
     data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())

@@ -379,6 +379,7 @@ class Index:
         for fragment, _ in pagefind_files.read(bundle / f"pagefind.{meta['hash']}.pf_meta")[1]:
             url = pagefind_files.fragment(bundle, fragment)["url"]
             pages.append((url, digests[url]))
+        pagefind_files.normalise(bundle)  # the same pages, the same files
         if index != SHARED:  # the shared index's runs give the bundle's scripts
             _drop_code(bundle)
         (bundle / PAGES_FILE).write_text(json.dumps({"made": made, "pages": pages}), encoding="utf-8")
