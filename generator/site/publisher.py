@@ -112,7 +112,7 @@ def prepare(data: Any, signoffs: tuple[dict, str | None], rows: dict[str, dict])
         row = rows.get(result.id)
         if row is None:  # only schools with something overdue are unpacked, for that list
             late = any(f.status == "逾期" for f in result.findings)
-            row = pages.school_row(result, docs[result.file].data if late else None)
+            row = pages.school_row(result, docs[result.file].unpacked() if late else None)
         by_district.setdefault(result.district, []).append(row)
     districts = [
         pages.district_page(district_views.get(d.id, {}), d, by_district.get(d.id, []))

@@ -176,7 +176,7 @@ class _Schools:
             doc = o.docs[result.file]
             district = o.district_views.get(result.district, {})
             day = school_day(result, o.as_of)
-            s = pages.school_page(doc.data, result, district, day)
+            s = pages.school_page(doc.unpacked(), result, district, day)
             s["signoffs"] = [
                 {**row, "status_key": pages.status_key(row["status"])}
                 for row in signoff_rows(o.signoffs.get(result.id, []))
