@@ -116,6 +116,14 @@ class Document:
             self._packed = None
         return self._data
 
+    def unpacked(self) -> Any:
+        """The data, as :attr:`data` gives it, without keeping it unpacked here: for a step
+        that reads each of many documents once (a site build writing 20,000 schools' pages
+        and workbooks), so that it holds one school's data at a time, not all it has read."""
+        if self._packed is not None:
+            return pickle.loads(self._packed)
+        return self._data
+
     def __reduce__(self) -> tuple:
         return (unpack, (self.file, self.packed(), self.text, self.path))
 

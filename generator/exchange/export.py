@@ -339,7 +339,7 @@ def selections(
             group.append((key, doc, result))
     for district, group in groups.items():
         group.sort(key=lambda s: s[0])
-        schools = [(doc, public_view(doc.data) if public else doc.data, r) for _, doc, r in group]
+        schools = [(doc, public_view(doc.unpacked()) if public else doc.data, r) for _, doc, r in group]
         rates = [d for d in evaluation.districts if district is None or d.id == district]
         yield Selection(evaluation.as_of, schools, rates, names)
 

@@ -21,12 +21,11 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import segno
-
 from generator.core import schema
 from generator.core.dates import is_late, iso, parse_date
 from generator.core.evaluate import STATUSES
 from generator.core.rules.base import CATEGORIES, SchoolView
+from generator.site import qr
 
 STATUS_KEYS = {"重大隐患": "major", "逾期": "overdue", "待整改": "pending", "达标": "ok"}
 
@@ -590,13 +589,12 @@ def verdict(status: str, rows: list[dict], risks: list[dict], open_: list[dict])
 
 
 def qr_svg(url: str) -> str:
-    """A QR code for ``url`` as inline SVG markup.
+    """A QR code for ``url`` as inline SVG markup (:func:`generator.site.qr.svg`).
 
     The mask is fixed: choosing the best of eight masks costs about five times as long, and
     any mask gives a valid code that phones read.
     """
-    code = segno.make_qr(url, error="m", mask=2, boost_error=False)
-    return code.svg_inline(scale=4, border=2, title=None, omitsize=False, dark="#000")
+    return qr.svg(url)
 
 
 def school_api(page: dict) -> dict:
