@@ -84,15 +84,15 @@ def test_runs_merged_make_the_index_that_one_run_makes(sample_site, tmp_path, mo
     assert len(merged["fields"]) > 4  # the schools' and the districts' meta fields
 
 
-def test_fragments_are_named_by_number_and_content(sample_site):
+def test_fragments_are_named_by_the_pages_token_and_number(sample_site):
     bundle = sample_site / "pagefind"
-    digits = pagefind_files.FRAGMENT_DIGITS
     for prefix, path in (("s", bundle), ("00", bundle / "parts" / "00")):
         names = sorted(p.stem for p in (path / "fragment").iterdir())
         assert names and all(n.startswith(prefix) for n in names)
-        numbers = {int(n[len(prefix) : -digits], 36) for n in names}
+        token = names[0][len(prefix) : len(prefix) + search.PAGES_TOKEN]
+        assert re.fullmatch("[0-9a-f]{4}", token) and all(n.startswith(prefix + token) for n in names)
+        numbers = {int(n[len(prefix) + len(token) :], 36) for n in names}
         assert numbers == set(range(len(names))) and len(names) == _searched(path)["pages"]
-        assert all(re.fullmatch("[0-9a-f]{3}", n[-digits:]) for n in names)
 
 
 def _site(folder: Path, pages: dict[str, str]) -> Path:
@@ -129,8 +129,16 @@ def test_a_merge_leaves_out_and_reorders_pages_as_asked(tmp_path):
     merged = _searched(tmp_path / "merged")
     assert merged == _searched(one)
     assert sorted(merged["words"]["整改"]) == ["/b/"] and "过期" in merged["words"]
+    # the same pages, the same names: only the edited page's fragment is another file
     before, after = _named(tmp_path / "before"), _named(tmp_path / "merged")
-    assert {url for url in after if after[url] != before[url]} == {"/b/"}
+    assert before == after
+    changed = {url for url, name in after.items()
+               if _fragment_bytes(tmp_path / "merged", name) != _fragment_bytes(tmp_path / "before", name)}  # fmt: skip
+    assert changed == {"/b/"}
+
+
+def _fragment_bytes(bundle: Path, name: str) -> bytes:
+    return (bundle / "fragment" / f"{name}.pf_fragment").read_bytes()
 
 
 def test_a_run_merged_in_reverse_is_the_same_index(tmp_path):

@@ -18,15 +18,16 @@ run's pages are split.
 ``merge`` also makes the bundle depend on the pages only, not on the runs (Pagefind 1.5
 writes a filter's values in the order of a hash map whose seed changes on every run), and
 small: it names each file after its content (chunks, filters and meta), and each page's
-fragment after its number in the index and the first 3 hex digits of Pagefind's own name
-for it, a digest of its content (``<prefix><number in base 36><3 hex digits>``). The meta
-file, which the browser loads before the first query, lists every page's fragment, and
-Pagefind's 7 hex digits made up 60 % of it at 20,000 schools; numbers in base 36 follow one
-another and compress to almost nothing. A changed page renames its own fragment only (an
-edited school's page writes one fragment), and a browser does not take a fragment from its
-cache for a changed page's, but one time in 4,096 (the digits agree): then it shows the old
-excerpt until its cached copy expires. A school added or removed renumbers the pages after
-it.
+fragment after its number in the index, behind a token the caller gives, a digest of the
+list of the index's pages (``<prefix><token><number in base 36>``). The meta file, which the
+browser loads before the first query, lists every page's fragment: Pagefind's own names
+(7 hex digits of the content) made up 60 % of it at 20,000 schools, and 3 hex digits of the
+content beside the number still cost 47 KB of the first query (296 KB of the 300 KB
+allowed); numbers in base 36 behind one token compress to almost nothing. An edited page
+keeps its fragment's name: its fragment is written anew, the others are left as they are,
+and a browser may show the old excerpt for as long as it may show the page itself from its
+cache. A page added or removed renumbers the pages after it, and changes the token: a
+browser never takes a fragment from its cache for another page's.
 
 Each of these files is ``pagefind_dcd`` followed by one CBOR value (arrays, text and
 integers only), gzip-compressed. :func:`decode` and :func:`encode` read and write that
@@ -63,7 +64,6 @@ _UINT, _NEGATIVE, _BYTES, _TEXT, _ARRAY = 0, 1, 2, 3, 4
 CHUNK = 20_000  # Pagefind ends a chunk at the word that brings it to this many entries
 INDEX_LEVEL = 6  # gzip level of the chunks (9 took 7× longer for 5 % less)
 CODE = (".js", ".css", ".pagefind")  # Pagefind's scripts, styles and WebAssembly in a bundle
-FRAGMENT_DIGITS = 3  # hex digits of a fragment's content in its name (see merge)
 
 # A word's list of pages, read without decoding it: a CBOR integer, an array's head, and
 # one page's entry ([number, [location…], [meta location…]]). Integers (0x00–0x3b) and
@@ -294,13 +294,13 @@ class _Pages:
 
 
 def merge(runs: list[Path], out: Path, prefix: str = "",
-          order: Iterable[tuple[int, int]] | None = None) -> int:  # fmt: skip
+          order: Iterable[tuple[int, int]] | None = None, pages_token: str = "") -> int:  # fmt: skip
     """Merge the bundles Pagefind wrote in ``runs`` into one bundle in ``out`` (which must
     not exist), as one run over the same pages would have made it; return how many pages it
     holds. ``order`` lists the merged index's pages, each as (run, its number in the run):
     any of the runs' pages, each once, in any order (fastest where a run's pages follow one
     another as in the run); by default every page, run after run. The fragments are named
-    ``prefix``, their number and their content (see the module's docstring): two bundles
+    ``prefix``, ``pages_token`` and their number (see the module's docstring): two bundles
     searched together need different prefixes. The runs' folders are left as they are: their
     files are hard-linked into ``out`` where they can be (the same file system), else copied."""
     every = [_Run(bundle) for bundle in runs]
@@ -323,7 +323,7 @@ def merge(runs: list[Path], out: Path, prefix: str = "",
             run.fields_to = {i: fields.index(f) for i, f in enumerate(run.fields)}
     out.mkdir(parents=True)
     pages = [every[r].pages[p] for r, p in order]  # [Pagefind's fragment name, word count]
-    names = [f"{prefix}{_base36(n)}{_content(fragment)}" for n, (fragment, _) in enumerate(pages)]
+    names = [f"{prefix}{pages_token}{_base36(n)}" for n in range(len(pages))]
     (out / "fragment").mkdir()
     for name, (r, page) in zip(names, order, strict=True):
         run = every[r]
@@ -350,11 +350,6 @@ def merge(runs: list[Path], out: Path, prefix: str = "",
         if path.is_file() and path.suffix in CODE:
             _link(path, out / path.name)
     return len(pages)
-
-
-def _content(fragment: str) -> str:
-    """The first digits of Pagefind's name of a fragment, a digest of its content."""
-    return fragment.rsplit("_", 1)[-1][:FRAGMENT_DIGITS]
 
 
 def _link(source: Path, target: Path) -> None:

@@ -110,6 +110,7 @@ PAGES_DIR = ".xiaoan/search"  # each school's small page (see page_file)
 RUNS_DIR = ".xiaoan/pagefind-runs"
 PAGES_FILE = "pages.json"
 MERGING_DIR = ".xiaoan/pagefind-merging"  # the merged indexes, before they are put in place
+PAGES_TOKEN = 4  # hex digits of the digest of an index's URLs in its fragments' names
 PARTS_FILE = "parts.json"  # pagefind/parts.json: the parts' and filters' names, for search-ui.js
 SHARED = "_shared"  # the scratch name of the shared index (part names are digits)
 SHARED_ROOT = "article"  # what the shared index reads of a page: the theme's article
@@ -341,6 +342,7 @@ class Index:
                 pagefind_files.merge(
                     [store / name / run.key for run in runs], out / name,
                     prefix="s" if name == SHARED else name, order=order,
+                    pages_token=manifest.digest(self.order[name])[:PAGES_TOKEN],
                 )  # fmt: skip
         except (pagefind_files.FormatError, KeyError, IndexError, TypeError, ValueError) as exc:
             raise SearchError(
