@@ -50,15 +50,16 @@ def main() -> None:
     xiaoan = [sys.executable, "-m", "generator", "build", "--records", str(records), "--out", str(site)]  # fmt: skip
     dossiers = sorted(records.glob("*/[!_]*.yaml"))
     districts = sorted(records.glob("*/_district.yaml"))
-    day = REF
+    days = [REF]  # the builds' day: the last
     full = None
 
-    def build(label: str, change=lambda i: None, *extra: str):
+    def build(label: str, change=None, *extra: str, times: int = args.repeat):
         runs, said = [], ""
-        for i in range(args.repeat if change is not None else 1):
-            (change or (lambda i: None))(i)
+        for i in range(times):
+            if change is not None:
+                change(i)
             log = work / f"{label.split()[0]}-{i}.log"
-            runs.append(measure([*xiaoan, "--as-of", day().isoformat(), *extra], ROOT, log, watch=site))
+            runs.append(measure([*xiaoan, "--as-of", days[-1].isoformat(), *extra], ROOT, log, watch=site))
             said = log.read_text(encoding="utf-8")
         run = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
         seconds = statistics.median(r.seconds for r in runs)
@@ -77,23 +78,16 @@ def main() -> None:
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(pattern, r"\g<0>(改)", text, count=1, flags=re.M), "utf-8")
 
-    day = lambda: REF  # noqa: E731
-    full = build("full (--full)", lambda i: None, "--full")
+    full = build("full (--full)", None, "--full")
     build("nothing changed")
     build("one school edited", lambda i: edit(dossiers[len(dossiers) * (i + 1) // (args.repeat + 2)], r"^  name: .*$"))
     build("one district edited", lambda i: edit(districts[i % len(districts)], r"^name: .*$"))
-    rolled = [REF]
-
-    def next_day(i: int) -> None:
-        rolled.append(rolled[-1] + datetime.timedelta(days=1))
-
-    day = lambda: rolled[-1]  # noqa: E731
-    build("the next day", next_day)
-    rolled.append(REF + datetime.timedelta(days=8))
-    build("a week later", None)
+    build("the next day", lambda i: days.append(days[-1] + datetime.timedelta(days=1)))
+    days.append(REF + datetime.timedelta(days=8))
+    build("a week later", times=1)
     check = work / "full"
     started = time.perf_counter()
-    measure([*xiaoan[:-1], str(check), "--as-of", day().isoformat(), "--full"], ROOT, work / "check.log")
+    measure([*xiaoan[:-1], str(check), "--as-of", days[-1].isoformat(), "--full"], ROOT, work / "check.log")
     wrong = differences(site, check)
     print(f"  incremental equals full: {'yes' if not wrong else f'NO ({len(wrong)} files differ)'}"
           f" (checked in {time.perf_counter() - started:.0f} s)")  # fmt: skip

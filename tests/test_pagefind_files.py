@@ -118,7 +118,7 @@ def test_a_merge_leaves_out_and_reorders_pages_as_asked(tmp_path):
     second = _pagefind(_site(tmp_path / "s2", edited), tmp_path / "r2")
     now = {**SCHOOLS, **edited}
     one = _pagefind(_site(tmp_path / "s3", now), tmp_path / "one")
-    run_pages = [_urls(first), _urls(second)]  # Pagefind numbers pages as it finds them
+    run_pages = [pagefind_files.urls(first), pagefind_files.urls(second)]  # Pagefind numbers pages as it finds them
     order = [(r, run_pages[r].index(f"/{name}/")) for name in sorted(now)
              for r in ((1,) if name in edited else (0,))]  # fmt: skip
 
@@ -148,27 +148,18 @@ def test_a_run_merged_in_reverse_is_the_same_index(tmp_path):
 
     assert pagefind_files.merge([run], tmp_path / "merged", order=order) == 4
     assert _searched(tmp_path / "merged") == _searched(run)
-    assert _urls(tmp_path / "merged") == _urls(run)[::-1]
+    assert pagefind_files.urls(tmp_path / "merged") == pagefind_files.urls(run)[::-1]
 
 
 def _named(bundle: Path) -> dict[str, str]:
     """Each page's fragment name, by URL."""
-    return {url: name for url, (name, _) in zip(_urls(bundle), _meta(bundle)[1], strict=True)}
+    return {url: name for url, (name, _) in zip(pagefind_files.urls(bundle), _meta(bundle)[1], strict=True)}
 
 
 def _meta(bundle: Path) -> list:
     entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
     ((_, index),) = entry["languages"].items()
     return pagefind_files.read(bundle / f"pagefind.{index['hash']}.pf_meta")
-
-
-def _urls(bundle: Path) -> list[str]:
-    """The URLs of a bundle's pages, in its numbering."""
-    urls = []
-    for name, _ in _meta(bundle)[1]:
-        data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
-        urls.append(json.loads(data[len(pagefind_files.SIGNATURE) :])["url"])
-    return urls
 
 
 def _pagefind(site: Path, out: Path, options: list[str] = []) -> Path:  # noqa: B006

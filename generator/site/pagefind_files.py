@@ -337,14 +337,8 @@ def merge(runs: list[Path], out: Path, prefix: str = "",
         [],
         fields,
     ]
-    data = pack(meta)
-    meta_name = _name(language, data, 10)
-    (out / f"pagefind.{meta_name}.pf_meta").write_bytes(data)
-    entry = head.entry
-    entry["languages"][language].update(hash=meta_name, page_count=len(pages))
-    (out / "pagefind-entry.json").write_text(
-        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8"
-    )
+    head.entry["languages"][language]["page_count"] = len(pages)
+    _write_meta(out, head.entry, meta)
     code = next((r.bundle for r in every if (r.bundle / "pagefind.js").is_file()), None)
     for path in code.iterdir() if code else ():  # Pagefind's scripts, styles and WebAssembly
         if path.is_file() and path.suffix in CODE:
@@ -377,25 +371,43 @@ def normalise(bundle: Path) -> None:
         path = folder / f"{file}.pf_filter"
         filter_name, pairs = read(path)
         path.unlink()
-        data = pack([filter_name, sorted(pairs)])
-        new = _unique(language, data, 7, folder, ".pf_filter")
-        (folder / f"{new}.pf_filter").write_bytes(data)
-        filters.append([name, new])
+        filters.append([name, _write_filter(folder, language, filter_name, sorted(pairs))])
     meta[3] = sorted(filters)
-    data = pack(meta)
     meta_path.unlink()
+    entry_path.unlink()
+    _write_meta(bundle, entry, meta)
+
+
+def _write_meta(bundle: Path, entry: dict, meta: list) -> None:
+    """Write ``meta`` to the bundle's meta file, named after its content, and ``entry``
+    (whose one language is told that name) to its entry file."""
+    ((language, index),) = entry["languages"].items()
+    data = pack(meta)
     index["hash"] = _name(language, data, 10)
     (bundle / f"pagefind.{index['hash']}.pf_meta").write_bytes(data)
-    entry_path.unlink()
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    (bundle / "pagefind-entry.json").write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )
 
 
-def fragment(bundle: Path, name: str) -> dict:
-    """The page's JSON (url, content, meta …) in the fragment ``name`` of ``bundle``."""
-    data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise FormatError(f"{bundle}: fragment {name} has no Pagefind signature")
-    return json.loads(data[len(SIGNATURE) :])
+def _write_filter(folder: Path, language: str, name: str, pairs: list) -> str:
+    """Write the filter ``name`` ([[value, [page, …]]]) to ``folder``; return its file's name."""
+    data = pack([name, pairs])
+    file = _unique(language, data, 7, folder, ".pf_filter")
+    (folder / f"{file}.pf_filter").write_bytes(data)
+    return file
+
+
+def urls(bundle: Path) -> list[str]:
+    """The URLs of the pages of the Pagefind bundle in ``bundle``, in its numbering (read
+    from their fragments)."""
+    found = []
+    for name, _ in _Run(bundle).pages:
+        data = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
+        if not data.startswith(SIGNATURE):
+            raise FormatError(f"{bundle}: fragment {name} has no Pagefind signature")
+        found.append(json.loads(data[len(SIGNATURE) :])["url"])
+    return found
 
 
 def filter_names(bundle: Path) -> list[str]:
@@ -490,10 +502,7 @@ def _write_filters(readers: list[_Run], folder: Path, language: str) -> list[lis
     filters = []
     for name in sorted(values):
         pairs = [[value, sorted(pages)] for value, pages in sorted(values[name].items()) if pages]
-        data = pack([name, pairs])
-        file = _unique(language, data, 7, folder, ".pf_filter")
-        (folder / f"{file}.pf_filter").write_bytes(data)
-        filters.append([name, file])
+        filters.append([name, _write_filter(folder, language, name, pairs)])
     return filters
 
 

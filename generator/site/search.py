@@ -153,12 +153,14 @@ def part_of(district: str) -> str:
 
 @dataclasses.dataclass
 class _Run:
-    """One Pagefind run: the pages it reads, (URL, digest) in the index's order, and the
-    folder under :data:`RUNS_DIR` it is kept in (``key``: a digest of its pages)."""
+    """One Pagefind run an index takes pages from: the folder under :data:`RUNS_DIR` it is
+    kept in (``key``: a digest of its pages), the pages it gives, (URL, digest) in the
+    index's order, and their numbers in the run (known once Pagefind has made it)."""
 
     key: str
     pages: list[tuple[str, str]]
     kept: bool  # made by an earlier build (else Pagefind makes it in this one)
+    numbers: dict[str, int] = dataclasses.field(default_factory=dict)  # URL -> number
 
 
 class Index:
@@ -188,6 +190,7 @@ class Index:
         self.published: list[tuple[str, str]] = []  # (part, school) whose page the site holds
         self.order: dict[str, list[str]] = {}  # index (part or SHARED) -> its pages' URLs
         self.runs: dict[str, list[_Run]] = {}  # index -> the runs its pages are taken from
+        self.made: dict[str, str] = {}  # index -> how its runs are made (see start)
 
     def __enter__(self) -> Index:
         return self
@@ -231,10 +234,11 @@ class Index:
                     batch = of_kind[at : at + RUN_PAGES]
                     pages = [(url, digests[url]) for url, _, _ in batch]
                     key = manifest.digest(made, pages)[:32]
-                    kept = (self.site / RUNS_DIR / name / key / PAGES_FILE).is_file()
-                    runs.append(_Run(key, pages, kept))
-                    if kept:  # the same pages, run before
+                    kept = _read_kept(self.site / RUNS_DIR / name / key)
+                    if kept is not None:  # the same pages, run before
+                        runs.append(_Run(key, pages, True, _numbers(kept, set(pages))))
                         continue
+                    runs.append(_Run(key, pages, False))
                     site = self.pages / "runs" / name / key
                     for url, _, path in reversed(batch) if newest_first else batch:
                         page = site / url.strip("/") / "index.html"
@@ -245,8 +249,7 @@ class Index:
                     commands.append(shlex.join(command))
             self.order[name] = [url for url, _, _ in listed]
             self.runs[name] = runs
-            (self.pages / "made").mkdir(exist_ok=True)
-            (self.pages / "made" / name).write_text(made, encoding="utf-8")
+            self.made[name] = made
         if self.shared and SHARED not in self.order:
             raise SearchError(f"无法建立搜索索引:{self.site} 中没有首页等可供搜索的页面。")
         if not commands:
@@ -291,16 +294,13 @@ class Index:
         folder = self.site / RUNS_DIR / index
         runs, held = [], set()
         for key in sorted(os.listdir(folder)) if folder.is_dir() else []:
-            try:
-                kept = json.loads((folder / key / PAGES_FILE).read_bytes())
-            except (OSError, ValueError):
-                continue  # unfinished or damaged: removed in finish
-            if not isinstance(kept, dict) or kept.get("made") != made:
+            kept = _read_kept(folder / key)
+            if kept is None or kept["made"] != made:  # unfinished, damaged or another way
                 continue
-            pages = [(url, digest) for url, digest in kept.get("pages", [])
+            pages = [(url, digest) for url, digest in kept["pages"]
                      if digests.get(url) == digest and url not in held]  # fmt: skip
             if 2 * len(pages) >= len(kept["pages"]) and len(pages) >= max(1, RUN_PAGES // 10):
-                runs.append(_Run(key, pages, kept=True))
+                runs.append(_Run(key, pages, True, _numbers(kept, set(pages))))
                 held.update(url for url, _ in pages)
         return runs
 
@@ -317,28 +317,20 @@ class Index:
             raise SearchError(_explain(self.bundle, output, returncode))
         out = self.site / MERGING_DIR
         shutil.rmtree(out, ignore_errors=True)
-        remade = set(self.order) | (self.parts or set()) | ({SHARED} if self.shared else set())
         store = self.site / RUNS_DIR
         for name in (sorted(os.listdir(store)) if store.is_dir() else []):
-            if self.parts is None or name in remade:  # the runs no index takes pages from
+            if self._remakes(name):  # the runs no index takes pages from
                 used = {run.key for run in self.runs.get(name, [])}
                 for key in os.listdir(store / name):
                     if key not in used:
                         shutil.rmtree(store / name / key)
         try:
             for name, runs in self.runs.items():
-                made = (self.pages / "made" / name).read_text(encoding="utf-8")
                 for run in runs:
                     if not run.kept:
-                        self._keep(name, run, made)
-                where = {}  # URL -> (run, its number there), from the run that gives the page
-                for r, run in enumerate(runs):
-                    numbered = json.loads((store / name / run.key / PAGES_FILE).read_bytes())
-                    given = dict(run.pages)
-                    for number, (url, digest) in enumerate(numbered["pages"]):
-                        if given.get(url) == digest:
-                            where[url] = (r, number)
-                order = [where[url] for url in self.order[name]]
+                        self._keep(name, run)
+                source = {url: r for r, run in enumerate(runs) for url in run.numbers}
+                order = [(source[url], runs[source[url]].numbers[url]) for url in self.order[name]]
                 pagefind_files.merge(
                     [store / name / run.key for run in runs], out / name,
                     prefix="s" if name == SHARED else name, order=order,
@@ -355,9 +347,9 @@ class Index:
         if self.shared:
             _put(out / SHARED, self.bundle, keep={PARTS_DIR, PARTS_FILE, UI_SCRIPT.name, "merged"})
         parts.mkdir(parents=True, exist_ok=True)
-        remade = set(os.listdir(parts)) if self.parts is None else self.parts
-        for part in remade - self.order.keys():  # no pages left
-            shutil.rmtree(parts / part, ignore_errors=True)
+        for part in os.listdir(parts):
+            if self._remakes(part) and part not in self.order:  # no pages left
+                shutil.rmtree(parts / part)
         for name in sorted(self.order.keys() - {SHARED}):
             _drop_code(out / name)
             _put(out / name, parts / name)
@@ -370,21 +362,24 @@ class Index:
         shutil.rmtree(out, ignore_errors=True)
         return sum(len(urls) for urls in self.order.values())
 
-    def _keep(self, index: str, run: _Run, made: str) -> None:
+    def _remakes(self, index: str) -> bool:
+        """Whether this build makes ``index`` (a part, or SHARED) again."""
+        if index == SHARED:
+            return self.shared
+        return self.parts is None or index in self.parts
+
+    def _keep(self, index: str, run: _Run) -> None:
         """Keep the bundle Pagefind made for ``run`` in the site, with the list of its pages
         in Pagefind's numbering (read from its fragments) and how it was made."""
         bundle = self._output(index, run.key)
         digests = dict(run.pages)
-        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
-        ((_, meta),) = entry["languages"].items()
-        pages = []
-        for fragment, _ in pagefind_files.read(bundle / f"pagefind.{meta['hash']}.pf_meta")[1]:
-            url = pagefind_files.fragment(bundle, fragment)["url"]
-            pages.append((url, digests[url]))
+        pages = [(url, digests[url]) for url in pagefind_files.urls(bundle)]
+        run.numbers = {url: number for number, (url, _) in enumerate(pages)}
         pagefind_files.normalise(bundle)  # the same pages, the same files
         if index != SHARED:  # the shared index's runs give the bundle's scripts
             _drop_code(bundle)
-        (bundle / PAGES_FILE).write_text(json.dumps({"made": made, "pages": pages}), encoding="utf-8")
+        kept = {"made": self.made[index], "pages": pages}
+        (bundle / PAGES_FILE).write_text(json.dumps(kept), encoding="utf-8")
         kept = self.site / RUNS_DIR / index / run.key
         shutil.rmtree(kept, ignore_errors=True)  # an unfinished one, had there been
         kept.parent.mkdir(parents=True, exist_ok=True)
@@ -397,6 +392,23 @@ class Index:
             self.process.wait()
         shutil.rmtree(self.pages, ignore_errors=True)
         shutil.rmtree(self.site / MERGING_DIR, ignore_errors=True)
+
+
+def _read_kept(run: Path) -> dict | None:
+    """What a kept run's PAGES_FILE says (``made``, and ``pages``: [URL, digest] in its
+    numbering), or None if the run is unfinished or damaged."""
+    try:
+        kept = json.loads((run / PAGES_FILE).read_bytes())
+        if isinstance(kept["made"], str) and all(len(page) == 2 for page in kept["pages"]):
+            return kept
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _numbers(kept: dict, pages: set[tuple[str, str]]) -> dict[str, int]:
+    """The numbers in a kept run of the ``pages`` (URL, digest) an index takes from it."""
+    return {url: n for n, (url, digest) in enumerate(kept["pages"]) if (url, digest) in pages}
 
 
 def _digest(path: Path) -> str:
